@@ -1,0 +1,189 @@
+package model
+
+import (
+	"strings"
+
+	"github.com/cbactl/cbactl/internal/pki"
+)
+
+// State is a tenant's certificate-based authentication configuration. The
+// desired state comes from configuration, the observed state from Graph or a
+// snapshot; both use these types.
+type State struct {
+	TenantID string
+	Cloud    Cloud
+
+	// ManagesTrustStore is true when the PKI trust store is authoritative:
+	// on the desired side, when the configuration declares at least one pki
+	// block. The observed side always sets it.
+	ManagesTrustStore bool
+	PKIs              []PKI
+
+	// X509 is the x509Certificate authentication method configuration. On
+	// the desired side nil means "not managed".
+	X509 *X509Config
+
+	// LegacyCAs is the classic trust store (observed only; never written).
+	LegacyCAs []LegacyCA
+	// Groups are directory groups known to the observed side, for resolving
+	// group display names in targets.
+	Groups []Group
+}
+
+// PKI is a PKI container (certificateBasedAuthPki) and its certificate
+// authorities.
+type PKI struct {
+	Name          string // configuration label; empty when observed
+	ID            string // Graph object id; empty when desired
+	DisplayName   string
+	Status        string // observed: status of the last asynchronous job
+	StatusDetails string // observed
+	CAs           []CA
+	// Upload is set when the PKI is populated by a PKCS#7 bundle upload;
+	// CAs then holds the bundle's certificates.
+	Upload *Upload
+}
+
+// Upload describes a bulk upload of a PKCS#7 bundle into a PKI.
+type Upload struct {
+	URL    string // where Graph fetches the bundle
+	File   string // the local copy, relative to the configuration directory
+	SHA256 string // upper-case hex SHA-256 of the local copy
+}
+
+// CA is a certificate authority in a PKI container
+// (certificateAuthorityDetail). A CA is identified by its certificate.
+type CA struct {
+	Name        string // configuration label; empty when observed
+	ID          string // Graph object id; empty when desired
+	Certificate []byte // DER
+	Type        CAType
+	CRLURL      string
+	DeltaCRLURL string
+	IssuerHint  bool
+	DisplayName string
+}
+
+// Thumbprint is the SHA-1 thumbprint of the CA certificate (upper-case hex),
+// the identity of a CA.
+func (c CA) Thumbprint() string { return pki.SHA1Thumbprint(c.Certificate) }
+
+// LegacyCA is a certificate authority of the classic trust store
+// (organization/{id}/certificateBasedAuthConfiguration).
+type LegacyCA struct {
+	Certificate     []byte // DER
+	IsRootAuthority bool
+	CRLURL          string
+	DeltaCRLURL     string
+}
+
+// Group is a directory group.
+type Group struct {
+	ID          string
+	DisplayName string
+}
+
+// X509Config is the x509Certificate authentication method configuration.
+type X509Config struct {
+	State            MethodState
+	IncludeTargets   []IncludeTarget
+	ExcludeTargets   []Target
+	DefaultMode      Mode
+	DefaultAffinity  Affinity
+	Rules            []Rule
+	UsernameBindings []UsernameBinding
+	CRLValidation    CRLValidation
+	IssuerHints      bool
+	CAScopes         []CAScope
+}
+
+// Target names a user or group. On the desired side a group may be given by
+// display name only (GroupName); it is resolved to ID against the tenant.
+type Target struct {
+	Type      TargetType
+	ID        string
+	GroupName string
+}
+
+// IsAllUsers reports whether t is the special all_users target.
+func (t Target) IsAllUsers() bool { return strings.EqualFold(t.ID, AllUsersTargetID) }
+
+// IncludeTarget is an include target of the method configuration.
+type IncludeTarget struct {
+	Target
+	RegistrationRequired bool
+}
+
+// RuleType is the kind of an authentication binding rule, in Graph's
+// spelling.
+type RuleType string
+
+const (
+	RuleIssuerSubject             RuleType = "issuerSubject"
+	RulePolicyOID                 RuleType = "policyOID"
+	RuleIssuerSubjectAndPolicyOID RuleType = "issuerSubjectAndPolicyOID"
+)
+
+// Rule is an authentication binding rule.
+type Rule struct {
+	Name      string // configuration label; empty when observed
+	Issuer    string // issuer subject, exactly as written
+	PolicyOID string
+	Mode      Mode
+	Affinity  Affinity // empty: not set on the rule
+}
+
+// Type derives the Graph rule type from which identifiers are set.
+func (r Rule) Type() RuleType {
+	switch {
+	case r.Issuer != "" && r.PolicyOID != "":
+		return RuleIssuerSubjectAndPolicyOID
+	case r.PolicyOID != "":
+		return RulePolicyOID
+	default:
+		return RuleIssuerSubject
+	}
+}
+
+// UsernameBinding maps a certificate field to a user attribute. Lower
+// priority numbers are tried first.
+type UsernameBinding struct {
+	Field     CertificateField
+	Attribute UserAttribute
+	Priority  int
+}
+
+// CRLValidation is crlValidationConfiguration.
+type CRLValidation struct {
+	Required   bool
+	ExemptSKIs []string // hex subject key identifiers of exempt CAs
+}
+
+// CAScope restricts the users that may sign in with certificates of one CA
+// (certificateAuthorityScopes, preview).
+type CAScope struct {
+	SKI string // subject key identifier of the scoped CA, hex
+	// PKI is publicKeyInfrastructureIdentifier: the display name of the PKI
+	// container that holds the CA.
+	PKI    string
+	Groups []Target
+}
+
+// DefaultX509 returns the configuration Graph reports for a tenant that never
+// customised the x509Certificate method: disabled, all users targeted, single
+// factor with low affinity, no rules, and the two documented default username
+// bindings (graph-api.md §1.2, from the v1.0 GET example of an untouched
+// tenant: PrincipalName→onPremisesUserPrincipalName, RFC822Name→
+// userPrincipalName), CRL validation and issuer hints off.
+func DefaultX509() X509Config {
+	return X509Config{
+		State:           StateDisabled,
+		IncludeTargets:  []IncludeTarget{{Target: Target{Type: TargetGroup, ID: AllUsersTargetID}}},
+		DefaultMode:     SingleFactor,
+		DefaultAffinity: AffinityLow,
+		UsernameBindings: []UsernameBinding{
+			{Field: FieldPrincipalName, Attribute: AttrOnPremisesUserPrincipalName, Priority: 1},
+			{Field: FieldRFC822Name, Attribute: AttrUserPrincipalName, Priority: 2},
+		},
+	}
+}
