@@ -1,0 +1,276 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/cbactl/cbactl/internal/pki"
+)
+
+// certificateType is the object type returned by certificate(path).
+var certificateType = cty.Object(map[string]cty.Type{
+	"subject":                  cty.String,
+	"issuer":                   cty.String,
+	"subject_key_identifier":   cty.String,
+	"authority_key_identifier": cty.String,
+	"thumbprint":               cty.String,
+	"sha256":                   cty.String,
+	"serial_number":            cty.String,
+	"not_before":               cty.String,
+	"not_after":                cty.String,
+	"is_ca":                    cty.Bool,
+	"self_signed":              cty.Bool,
+})
+
+// Functions returns the functions available in configuration expressions:
+// the go-cty standard library under the names Terraform users know, try and
+// can, and the file functions, whose relative paths resolve against baseDir.
+func Functions(baseDir string) map[string]function.Function {
+	files := fileReader{baseDir: baseDir}
+	return map[string]function.Function{
+		"abs":             stdlib.AbsoluteFunc,
+		"can":             tryfunc.CanFunc,
+		"ceil":            stdlib.CeilFunc,
+		"chomp":           stdlib.ChompFunc,
+		"chunklist":       stdlib.ChunklistFunc,
+		"coalesce":        stdlib.CoalesceFunc,
+		"coalescelist":    stdlib.CoalesceListFunc,
+		"compact":         stdlib.CompactFunc,
+		"concat":          stdlib.ConcatFunc,
+		"contains":        stdlib.ContainsFunc,
+		"csvdecode":       stdlib.CSVDecodeFunc,
+		"distinct":        stdlib.DistinctFunc,
+		"element":         stdlib.ElementFunc,
+		"flatten":         stdlib.FlattenFunc,
+		"floor":           stdlib.FloorFunc,
+		"format":          stdlib.FormatFunc,
+		"formatdate":      stdlib.FormatDateFunc,
+		"formatlist":      stdlib.FormatListFunc,
+		"indent":          stdlib.IndentFunc,
+		"index":           stdlib.IndexFunc,
+		"join":            stdlib.JoinFunc,
+		"jsondecode":      stdlib.JSONDecodeFunc,
+		"jsonencode":      stdlib.JSONEncodeFunc,
+		"keys":            stdlib.KeysFunc,
+		"length":          lengthFunc,
+		"log":             stdlib.LogFunc,
+		"lookup":          stdlib.LookupFunc,
+		"lower":           stdlib.LowerFunc,
+		"max":             stdlib.MaxFunc,
+		"merge":           stdlib.MergeFunc,
+		"min":             stdlib.MinFunc,
+		"parseint":        stdlib.ParseIntFunc,
+		"pow":             stdlib.PowFunc,
+		"range":           stdlib.RangeFunc,
+		"regex":           stdlib.RegexFunc,
+		"regexall":        stdlib.RegexAllFunc,
+		"regex_replace":   stdlib.RegexReplaceFunc,
+		"replace":         stdlib.ReplaceFunc,
+		"reverse":         stdlib.ReverseListFunc,
+		"setintersection": stdlib.SetIntersectionFunc,
+		"setproduct":      stdlib.SetProductFunc,
+		"setsubtract":     stdlib.SetSubtractFunc,
+		"setunion":        stdlib.SetUnionFunc,
+		"signum":          stdlib.SignumFunc,
+		"slice":           stdlib.SliceFunc,
+		"sort":            stdlib.SortFunc,
+		"split":           stdlib.SplitFunc,
+		"strrev":          stdlib.ReverseFunc,
+		"substr":          stdlib.SubstrFunc,
+		"timeadd":         stdlib.TimeAddFunc,
+		"title":           stdlib.TitleFunc,
+		"tobool":          stdlib.MakeToFunc(cty.Bool),
+		"tolist":          stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"tomap":           stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		"tonumber":        stdlib.MakeToFunc(cty.Number),
+		"toset":           stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
+		"tostring":        stdlib.MakeToFunc(cty.String),
+		"trim":            stdlib.TrimFunc,
+		"trimprefix":      stdlib.TrimPrefixFunc,
+		"trimspace":       stdlib.TrimSpaceFunc,
+		"trimsuffix":      stdlib.TrimSuffixFunc,
+		"try":             tryfunc.TryFunc,
+		"upper":           stdlib.UpperFunc,
+		"values":          stdlib.ValuesFunc,
+		"zipmap":          stdlib.ZipmapFunc,
+
+		"base64encode": base64EncodeFunc,
+		"base64decode": base64DecodeFunc,
+		"file":         files.fileFunc(),
+		"filebase64":   files.filebase64Func(),
+		"filesha256":   files.filesha256Func(),
+		"certificate":  files.certificateFunc(),
+	}
+}
+
+// maxFileSize bounds what the file functions read: certificates, PKCS#7
+// bundles (Entra: 2 MB) and CRLs (Entra: 45 MB in the background).
+const maxFileSize = 128 << 20
+
+var pathParam = []function.Parameter{{Name: "path", Type: cty.String}}
+
+// fileReader reads files for the file functions. It refuses any file that
+// holds a private key, so that key material can never reach a value, a
+// diagnostic or a plan.
+type fileReader struct{ baseDir string }
+
+func (r fileReader) read(path string) ([]byte, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(r.baseDir, path)
+	}
+	info, err := os.Stat(path)
+	switch {
+	case os.IsNotExist(err):
+		return nil, fmt.Errorf("no file exists at %s", path)
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	case info.Size() > maxFileSize:
+		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", path, info.Size(), maxFileSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if pki.ContainsPrivateKey(data) {
+		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", path)
+	}
+	return data, nil
+}
+
+func (r fileReader) fileFunc() function.Function {
+	return function.New(&function.Spec{
+		Description: "Reads a UTF-8 text file relative to the configuration directory.",
+		Params:      pathParam,
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			data, err := r.read(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			if !utf8.Valid(data) {
+				return cty.NilVal, function.NewArgErrorf(0, "%s is not UTF-8 text; use filebase64 for binary files such as DER certificates", args[0].AsString())
+			}
+			return cty.StringVal(string(data)), nil
+		},
+	})
+}
+
+func (r fileReader) filebase64Func() function.Function {
+	return function.New(&function.Spec{
+		Description: "Reads a file and returns its contents base64-encoded.",
+		Params:      pathParam,
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			data, err := r.read(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			return cty.StringVal(base64.StdEncoding.EncodeToString(data)), nil
+		},
+	})
+}
+
+func (r fileReader) filesha256Func() function.Function {
+	return function.New(&function.Spec{
+		Description: "Returns the lower-case hex SHA-256 of a file.",
+		Params:      pathParam,
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			data, err := r.read(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			sum := sha256.Sum256(data)
+			return cty.StringVal(hex.EncodeToString(sum[:])), nil
+		},
+	})
+}
+
+func (r fileReader) certificateFunc() function.Function {
+	return function.New(&function.Spec{
+		Description: "Parses the one certificate in a PEM or DER file and returns its identifiers.",
+		Params:      pathParam,
+		Type:        function.StaticReturnType(certificateType),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			data, err := r.read(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			c, err := pki.ParseCertificate(data)
+			if err != nil {
+				return cty.NilVal, function.NewArgErrorf(0, "%s: %s", args[0].AsString(), err)
+			}
+			return certificateValue(pki.Summarize(c)), nil
+		},
+	})
+}
+
+func certificateValue(s pki.Summary) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"subject":                  cty.StringVal(s.Subject),
+		"issuer":                   cty.StringVal(s.Issuer),
+		"subject_key_identifier":   cty.StringVal(s.SubjectKeyIdentifier),
+		"authority_key_identifier": cty.StringVal(s.AuthorityKeyIdentifier),
+		"thumbprint":               cty.StringVal(s.Thumbprint),
+		"sha256":                   cty.StringVal(s.SHA256),
+		"serial_number":            cty.StringVal(s.SerialNumber),
+		"not_before":               cty.StringVal(s.NotBefore.UTC().Format(time.RFC3339)),
+		"not_after":                cty.StringVal(s.NotAfter.UTC().Format(time.RFC3339)),
+		"is_ca":                    cty.BoolVal(s.IsCA),
+		"self_signed":              cty.BoolVal(s.SelfSigned),
+	})
+}
+
+// lengthFunc is Terraform's length: the number of elements of a collection,
+// or the number of characters of a string.
+var lengthFunc = function.New(&function.Spec{
+	Description: "Returns the number of elements of a collection or the number of characters of a string.",
+	Params: []function.Parameter{{
+		Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true, AllowMarked: true,
+	}},
+	Type: function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.String {
+			return stdlib.Strlen(args[0])
+		}
+		return stdlib.Length(args[0])
+	},
+})
+
+var base64EncodeFunc = function.New(&function.Spec{
+	Description: "Encodes a string with standard base64.",
+	Params:      []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return cty.StringVal(base64.StdEncoding.EncodeToString([]byte(args[0].AsString()))), nil
+	},
+})
+
+var base64DecodeFunc = function.New(&function.Spec{
+	Description: "Decodes a standard base64 string holding UTF-8 text.",
+	Params:      []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		b, err := base64.StdEncoding.DecodeString(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, function.NewArgErrorf(0, "invalid base64: %s", err)
+		}
+		if !utf8.Valid(b) {
+			return cty.NilVal, function.NewArgErrorf(0, "the decoded bytes are not UTF-8 text")
+		}
+		return cty.StringVal(string(b)), nil
+	},
+})

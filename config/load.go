@@ -1,0 +1,285 @@
+// Package config turns a directory of cbactl HCL files into the desired
+// state (model.State) and the configuration's tests, with precise
+// diagnostics. It knows nothing about Graph or plans.
+package config
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// Block type names of the configuration language.
+const (
+	blockTenant    = "tenant"
+	blockVariable  = "variable"
+	blockLocals    = "locals"
+	blockPKI       = "pki"
+	blockX509      = "x509_certificate"
+	blockTest      = "test"
+	blockCA        = "certificate_authority"
+	blockUpload    = "upload"
+	blockInclude   = "include_target"
+	blockExclude   = "exclude_target"
+	blockAuthMode  = "authentication_mode"
+	blockRule      = "rule"
+	blockBinding   = "username_binding"
+	blockCRL       = "crl_validation"
+	blockScope     = "certificate_authority_scope"
+	blockExpect    = "expect"
+	blockValidaton = "validation"
+)
+
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: blockTenant},
+		{Type: blockVariable, LabelNames: []string{"name"}},
+		{Type: blockLocals},
+		{Type: blockPKI, LabelNames: []string{"name"}},
+		{Type: blockX509},
+		{Type: blockTest, LabelNames: []string{"name"}},
+	},
+}
+
+// LoadOptions are the inputs of Load besides the directory.
+type LoadOptions struct {
+	Vars     []string          // --var NAME=VALUE, in order
+	VarFiles []string          // --var-file paths, in order
+	Env      map[string]string // CBACTL_VAR_* environment entries (see EnvVars)
+	// Now is the time certificate validity is judged against.
+	Now time.Time
+}
+
+// Config is a loaded configuration.
+type Config struct {
+	Dir     string
+	Desired model.State
+	Tests   []model.Test
+	// Sources locates every decoded object and attribute in the files.
+	Sources SourceMap
+
+	parser *hclparse.Parser
+}
+
+// Files returns the parsed files by name, for diagnostic snippets. It is
+// safe to call on a Config returned with errors.
+func (c *Config) Files() map[string]*hcl.File {
+	if c == nil || c.parser == nil {
+		return nil
+	}
+	return c.parser.Files()
+}
+
+// Load reads every *.hcl file in dir, evaluates variables and locals, decodes
+// the blocks into the desired state and runs every offline check. It always
+// returns a non-nil Config (so diagnostics can show source snippets); the
+// Config is usable only when the diagnostics hold no error.
+func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	cfg := newConfig(dir)
+	paths, err := hclFiles(dir)
+	if err != nil {
+		return cfg, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read configuration directory",
+			Detail:   err.Error(),
+		}}
+	}
+	if len(paths) == 0 {
+		return cfg, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No configuration files",
+			Detail:   fmt.Sprintf("The directory %s contains no *.hcl files.", dir),
+		}}
+	}
+
+	sources := make([]source, 0, len(paths))
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return cfg, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+		}
+		sources = append(sources, source{name: p, src: src})
+	}
+	return cfg, cfg.load(sources, opts)
+}
+
+func newConfig(dir string) *Config {
+	return &Config{Dir: dir, parser: hclparse.NewParser(), Sources: SourceMap{}}
+}
+
+// source is one configuration file's name and contents.
+type source struct {
+	name string
+	src  []byte
+}
+
+// load decodes and checks the configuration files in sources.
+func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
+	dir := cfg.Dir
+	var diags, rootDiags hcl.Diagnostics
+	var blocks hcl.Blocks
+	for _, s := range sources {
+		f, fDiags := cfg.parser.ParseHCL(s.src, s.name)
+		diags = append(diags, fDiags...)
+		if f == nil || fDiags.HasErrors() {
+			continue
+		}
+		content, cDiags := f.Body.Content(rootSchema)
+		rootDiags = append(rootDiags, cDiags...)
+		blocks = append(blocks, content.Blocks...)
+	}
+	if diags.HasErrors() {
+		// A file that does not parse leaves too much unknown to go on.
+		return diags
+	}
+	diags = append(diags, rootDiags...)
+
+	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now}
+
+	// Variables first: everything else may refer to them.
+	vars := map[string]*variable{}
+	for _, b := range blocks.OfType(blockVariable) {
+		v, vDiags := decodeVariable(b)
+		diags = append(diags, vDiags...)
+		if prev, ok := vars[v.name]; ok {
+			diags = append(diags, duplicate("variable", v.name, b.LabelRanges[0], prev.declRange))
+			continue
+		}
+		vars[v.name] = v
+	}
+	values, vDiags := resolveVariables(vars, opts, dir, cfg.parser)
+	diags = append(diags, vDiags...)
+	for name, v := range vars {
+		if _, ok := values[name]; !ok {
+			values[name] = cty.UnknownVal(v.typ) // reported above; keeps later errors meaningful
+		}
+	}
+
+	ctx := &hcl.EvalContext{
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(values)},
+		Functions: Functions(dir),
+	}
+	diags = append(diags, checkValidations(vars, ctx)...)
+
+	locals, lDiags := evalLocals(blocks.OfType(blockLocals), ctx)
+	diags = append(diags, lDiags...)
+	ctx.Variables["local"] = cty.ObjectVal(locals)
+	d.ctx = ctx
+
+	cfg.Desired, cfg.Tests = d.decodeRoot(blocks)
+	diags = append(diags, d.diags...)
+	if !diags.HasErrors() {
+		diags = append(diags, validate(cfg, d.certs, opts.Now)...)
+	}
+	return diags
+}
+
+// evalLocals evaluates the attributes of every locals block in dependency
+// order.
+func evalLocals(blocks hcl.Blocks, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	pending := map[string]*hcl.Attribute{}
+	for _, b := range blocks {
+		attrs, aDiags := b.Body.JustAttributes()
+		diags = append(diags, aDiags...)
+		for name, a := range attrs {
+			if prev, ok := pending[name]; ok {
+				diags = append(diags, duplicate("local value", name, a.NameRange, prev.NameRange))
+				continue
+			}
+			pending[name] = a
+		}
+	}
+	declared := map[string]bool{}
+	for n := range pending {
+		declared[n] = true
+	}
+
+	values := map[string]cty.Value{}
+	for len(pending) > 0 {
+		progress := false
+		names := make([]string, 0, len(pending))
+		for n := range pending {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			a := pending[name]
+			ready := true
+			for _, tr := range a.Expr.Variables() {
+				if tr.RootName() != "local" || len(tr) < 2 {
+					continue
+				}
+				step, ok := tr[1].(hcl.TraverseAttr)
+				if !ok {
+					continue
+				}
+				if !declared[step.Name] {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Reference to undeclared local value",
+						Detail:   fmt.Sprintf("No local value named %q is declared.", step.Name),
+						Subject:  tr.SourceRange().Ptr(),
+					})
+					values[step.Name] = cty.DynamicVal
+					declared[step.Name] = true
+					continue
+				}
+				if _, done := values[step.Name]; !done {
+					ready = false
+				}
+			}
+			if !ready {
+				continue
+			}
+			scope := ctx.NewChild()
+			scope.Variables = map[string]cty.Value{"local": cty.ObjectVal(values)}
+			v, vDiags := a.Expr.Value(scope)
+			diags = append(diags, vDiags...)
+			if vDiags.HasErrors() {
+				v = cty.DynamicVal
+			}
+			values[name] = v
+			delete(pending, name)
+			progress = true
+		}
+		if !progress {
+			names := make([]string, 0, len(pending))
+			for n := range pending {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			a := pending[names[0]]
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cycle in local values",
+				Detail:   fmt.Sprintf("The local values %v refer to each other, so none of them can be evaluated.", names),
+				Subject:  a.NameRange.Ptr(),
+			})
+			for _, n := range names {
+				values[n] = cty.DynamicVal
+			}
+			break
+		}
+	}
+	return values, diags
+}
+
+func duplicate(kind, name string, rng, prev hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s %q", kind, name),
+		Detail:   fmt.Sprintf("A %s named %q was already declared at %s. Names must be unique.", kind, name, Pos(prev)),
+		Subject:  rng.Ptr(),
+	}
+}

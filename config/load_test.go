@@ -1,0 +1,146 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/config/configtest"
+	"github.com/cbactl/cbactl/internal/pki"
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// TestDecode checks the desired state a small configuration decodes to,
+// including the Graph defaults filled in for what it leaves out.
+func TestDecode(t *testing.T) {
+	dir := t.TempDir()
+	if err := configtest.WriteCerts(dir, testNow); err != nil {
+		t.Fatal(err)
+	}
+	src := `
+variable "crl" {
+  default = "http://crl.example.com"
+}
+locals {
+  issuing = certificate("certs/issuing.pem")
+}
+pki "fixture" {
+  certificate_authority "root" {
+    certificate = file("certs/root-2.pem")
+    crl_url     = "${var.crl}/root.crl"
+  }
+  certificate_authority "issuing" {
+    certificate   = filebase64("certs/issuing-3.der")
+    crl_url       = "${var.crl}/issuing.crl"
+    delta_crl_url = "${var.crl}/issuing-delta.crl"
+    issuer_hint   = true
+    display_name  = "Issuing"
+  }
+}
+pki "bundle" {
+  display_name = "Bundle PKI"
+  upload {
+    url  = "https://pki.example.com/bundle.p7b"
+    file = "certs/bundle.p7b"
+  }
+}
+x509_certificate {
+  state = "enabled"
+  include_target {
+    group                 = "CBA Users"
+    registration_required = true
+  }
+  exclude_target { group_id = "00000000-0000-0000-0000-0000000000aa" }
+  authentication_mode {
+    rule "piv" {
+      policy_oid = "1.2.3.4"
+      mode       = "multi_factor"
+      affinity   = "high"
+    }
+  }
+  username_binding {
+    certificate_field = "SubjectKeyIdentifier"
+    user_attribute    = "certificateUserIds"
+    priority          = 1
+  }
+  certificate_authority_scope {
+    certificate_authority = "pki.fixture.certificate_authority.issuing"
+    groups                = ["Contractors"]
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := config.Load(dir, config.LoadOptions{Now: testNow, Vars: []string{"crl=http://crl.contoso.com"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	certs := configtest.Certs(testNow)
+	der := func(name string) []byte {
+		c, err := pki.ParseCertificate(certs[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Raw
+	}
+	bundle, err := pki.ParsePKCS7(certs["certs/bundle.p7b"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuing3, _ := pki.ParseCertificate(certs["certs/issuing-3.der"])
+	want := model.State{
+		Cloud:             model.CloudGlobal,
+		ManagesTrustStore: true,
+		PKIs: []model.PKI{
+			{Name: "fixture", DisplayName: "fixture", CAs: []model.CA{
+				{Name: "root", Certificate: der("certs/root-2.pem"), Type: model.CATypeRoot, CRLURL: "http://crl.contoso.com/root.crl"},
+				{Name: "issuing", Certificate: issuing3.Raw, Type: model.CATypeIntermediate, CRLURL: "http://crl.contoso.com/issuing.crl",
+					DeltaCRLURL: "http://crl.contoso.com/issuing-delta.crl", IssuerHint: true, DisplayName: "Issuing"},
+			}},
+			{Name: "bundle", DisplayName: "Bundle PKI",
+				Upload: &model.Upload{URL: "https://pki.example.com/bundle.p7b", File: "certs/bundle.p7b", SHA256: pki.SHA256Fingerprint(certs["certs/bundle.p7b"])},
+				CAs: []model.CA{
+					{Certificate: bundle[0].Raw, Type: model.CATypeRoot},
+					{Certificate: bundle[1].Raw, Type: model.CATypeIntermediate},
+				}},
+		},
+		X509: &model.X509Config{
+			State: model.StateEnabled,
+			IncludeTargets: []model.IncludeTarget{
+				{Target: model.Target{Type: model.TargetGroup, GroupName: "CBA Users"}, RegistrationRequired: true},
+			},
+			ExcludeTargets:  []model.Target{{Type: model.TargetGroup, ID: "00000000-0000-0000-0000-0000000000aa"}},
+			DefaultMode:     model.SingleFactor,
+			DefaultAffinity: model.AffinityLow,
+			Rules:           []model.Rule{{Name: "piv", PolicyOID: "1.2.3.4", Mode: model.MultiFactor, Affinity: model.AffinityHigh}},
+			UsernameBindings: []model.UsernameBinding{
+				{Field: model.FieldSubjectKeyIdentifier, Attribute: model.AttrCertificateUserIDs, Priority: 1},
+			},
+			CAScopes: []model.CAScope{{
+				SKI: pki.SubjectKeyID(issuing3), PKI: "fixture",
+				Groups: []model.Target{{Type: model.TargetGroup, GroupName: "Contractors"}},
+			}},
+		},
+	}
+	if diff := cmp.Diff(want, cfg.Desired, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("desired state (-want +got):\n%s", diff)
+	}
+	if r := cfg.Sources.Range(model.RuleAddress("piv"), "policy_oid"); r == nil || r.Start.Line != 37 {
+		t.Errorf("source of the rule's policy_oid: %v", r)
+	}
+}
+
+// TestExampleValidates loads the bundled example: no errors.
+func TestExampleValidates(t *testing.T) {
+	_, diags := config.Load("../examples/contoso", config.LoadOptions{Now: testNow})
+	for _, d := range diags {
+		if d.Severity == 1 { // hcl.DiagError
+			t.Errorf("%s", d)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+x509_certificate { # WARNING: CBA targets all users
+  state = "enabled"
+}
