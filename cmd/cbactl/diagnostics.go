@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+)
+
+// writeDiagnostics prints diagnostics for people: the severity and summary,
+// the location as file:line:col, the source lines with the subject
+// underlined, and the detail.
+func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) {
+	for _, d := range diags {
+		label, c := "Error", ansiRed
+		if d.Severity == hcl.DiagWarning {
+			label, c = "Warning", ansiYellow
+		}
+		if color {
+			fmt.Fprintf(w, "%s%s%s:%s %s%s%s\n", ansiBold, c, label, ansiReset, ansiBold, d.Summary, ansiReset)
+		} else {
+			fmt.Fprintf(w, "%s: %s\n", label, d.Summary)
+		}
+		if d.Subject != nil {
+			fmt.Fprintf(w, "  --> %s:%d:%d\n", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+			writeSnippet(w, *d.Subject, files)
+		}
+		if d.Detail != "" {
+			for _, line := range strings.Split(d.Detail, "\n") {
+				fmt.Fprintf(w, "  %s\n", line)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// writeSnippet prints the lines of rng (at most three) with the subject
+// underlined by carets.
+func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
+	f, ok := files[rng.Filename]
+	if !ok || f == nil {
+		return
+	}
+	lines := bytes.Split(f.Bytes, []byte("\n"))
+	last := rng.End.Line
+	if last > rng.Start.Line+2 {
+		last = rng.Start.Line + 2
+	}
+	width := len(fmt.Sprint(last))
+	fmt.Fprintf(w, "  %*s |\n", width, "")
+	for n := rng.Start.Line; n <= last && n-1 < len(lines); n++ {
+		text := strings.TrimRight(string(lines[n-1]), "\r")
+		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", " "))
+		start, end := 1, len(text)+1
+		if n == rng.Start.Line {
+			start = rng.Start.Column
+		}
+		if n == rng.End.Line {
+			end = rng.End.Column
+		}
+		if end <= start {
+			end = start + 1
+		}
+		fmt.Fprintf(w, "  %*s | %s%s\n", width, "", strings.Repeat(" ", start-1), strings.Repeat("^", end-start))
+	}
+}
+
+// Terraform's validate -json shapes (contract §5).
+type jsonPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+type jsonRange struct {
+	Filename string  `json:"filename"`
+	Start    jsonPos `json:"start"`
+	End      jsonPos `json:"end"`
+}
+
+type jsonDiagnostic struct {
+	Severity string     `json:"severity"`
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail"`
+	Range    *jsonRange `json:"range,omitempty"`
+}
+
+func jsonDiagnostics(diags hcl.Diagnostics) []jsonDiagnostic {
+	out := make([]jsonDiagnostic, 0, len(diags))
+	for _, d := range diags {
+		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hcl.DiagWarning {
+			jd.Severity = "warning"
+		}
+		if r := d.Subject; r != nil {
+			jd.Range = &jsonRange{
+				Filename: r.Filename,
+				Start:    jsonPos{r.Start.Line, r.Start.Column, r.Start.Byte},
+				End:      jsonPos{r.End.Line, r.End.Column, r.End.Byte},
+			}
+		}
+		out = append(out, jd)
+	}
+	return out
+}
+
+func countDiagnostics(diags hcl.Diagnostics) (errs, warns int) {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return errs, warns
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/cbactl/cbactl/config/configtest"
+)
+
+// TestMain lets the test binary act as the cbactl binary inside scripts.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"cbactl": func() { os.Exit(Main(os.Args[1:], systemEnv())) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script: each runs the
+// cbactl binary and checks its output and exit code. Set UPDATE_SCRIPTS=1 to
+// rewrite the expected output of failing cmp commands.
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") != "",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("REPO", root)
+			e.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fixture": cmdFixture,
+			"nokey":   cmdNoKey,
+		},
+	})
+}
+
+// fixture DIR NAME: copies config/testdata/diagnostics/NAME.hcl into DIR as
+// main.hcl, beside the fixture certificates (DIR/certs/...).
+func cmdFixture(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fixture DIR NAME")
+	}
+	src := filepath.Join(ts.Getenv("REPO"), "config", "testdata", "diagnostics", args[1]+".hcl")
+	ts.Check(configtest.Fixture(ts.MkAbs(args[0]), src, time.Now()))
+}
+
+// nokey KEYFILE: fails if any line of the base64 body of the private key in
+// KEYFILE appears in the last command's stdout or stderr.
+func cmdNoKey(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: nokey KEYFILE")
+	}
+	data := []byte(ts.ReadFile(args[0]))
+	var keyLines []string
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if strings.Contains(b.Type, "PRIVATE KEY") {
+			body := string(pem.EncodeToMemory(&pem.Block{Type: b.Type, Bytes: b.Bytes}))
+			for _, l := range strings.Split(body, "\n") {
+				if len(l) >= 16 && !strings.HasPrefix(l, "-----") {
+					keyLines = append(keyLines, l)
+				}
+			}
+		}
+	}
+	if len(keyLines) == 0 {
+		ts.Fatalf("%s holds no private key", args[0])
+	}
+	for _, stream := range []string{"stdout", "stderr"} {
+		out := ts.ReadFile(stream)
+		for _, l := range keyLines {
+			if strings.Contains(out, l) || strings.Contains(out, l[:16]) {
+				ts.Fatalf("%s contains private key material", stream)
+			}
+		}
+	}
+}
+
+// run executes cbactl in-process and returns its exit code, stdout and
+// stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, &Env{
+		In:  strings.NewReader(""),
+		Out: &out, Err: &errOut,
+		Environ: []string{},
+		Now:     func() time.Time { return testNow },
+	})
+	return code, out.String(), errOut.String()
+}
+
+var testNow = time.Now().UTC().Truncate(time.Second)
