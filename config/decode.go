@@ -410,27 +410,12 @@ func (d *decoder) decodeUpload(pkiName string, b *hcl.Block, declared []model.CA
 		return u, declared
 	}
 	d.certs[addr] = certs
+	u.Bundle = data
 	cas := make([]model.CA, 0, len(certs))
 	for _, c := range certs {
-		ca := model.CA{Certificate: c.Raw, Type: model.CATypeIntermediate, CRLURL: firstHTTPCDP(c)}
-		if pki.IsSelfSigned(c) {
-			ca.Type = model.CATypeRoot
-		}
-		cas = append(cas, ca)
+		cas = append(cas, model.CAFromUpload(c))
 	}
 	return u, append(declared, cas...)
-}
-
-// firstHTTPCDP is the CRL URL Graph assigns to a CA created by an upload: the
-// certificate's first HTTP(S) CRL distribution point (graph-api.md §2.4).
-func firstHTTPCDP(c *x509.Certificate) string {
-	for _, u := range c.CRLDistributionPoints {
-		l := strings.ToLower(u)
-		if strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
-			return u
-		}
-	}
-	return ""
 }
 
 func (d *decoder) decodeX509(b *hcl.Block) model.X509Config {

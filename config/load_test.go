@@ -103,7 +103,7 @@ x509_certificate {
 					DeltaCRLURL: "http://crl.contoso.com/issuing-delta.crl", IssuerHint: true, DisplayName: "Issuing"},
 			}},
 			{Name: "bundle", DisplayName: "Bundle PKI",
-				Upload: &model.Upload{URL: "https://pki.example.com/bundle.p7b", File: "certs/bundle.p7b", SHA256: pki.SHA256Fingerprint(certs["certs/bundle.p7b"])},
+				Upload: &model.Upload{URL: "https://pki.example.com/bundle.p7b", File: "certs/bundle.p7b", SHA256: pki.SHA256Fingerprint(certs["certs/bundle.p7b"]), Bundle: certs["certs/bundle.p7b"]},
 				CAs: []model.CA{
 					{Certificate: bundle[0].Raw, Type: model.CATypeRoot},
 					{Certificate: bundle[1].Raw, Type: model.CATypeIntermediate},

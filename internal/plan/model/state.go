@@ -1,6 +1,7 @@
 package model
 
 import (
+	"crypto/x509"
 	"strings"
 
 	"github.com/cbactl/cbactl/internal/pki"
@@ -49,6 +50,28 @@ type Upload struct {
 	URL    string // where Graph fetches the bundle
 	File   string // the local copy, relative to the configuration directory
 	SHA256 string // upper-case hex SHA-256 of the local copy
+	// Bundle is the local copy's contents (a PKCS#7 bundle); a snapshot
+	// tenant plays the upload from it.
+	Bundle []byte
+}
+
+// CAFromUpload is the CA Graph creates for a certificate of an uploaded
+// bundle: a root when self-signed, else an intermediate, with the
+// certificate's first HTTP(S) CRL distribution point as its CRL URL
+// (graph-api.md §2.4).
+func CAFromUpload(c *x509.Certificate) CA {
+	ca := CA{Certificate: c.Raw, Type: CATypeIntermediate}
+	if pki.IsSelfSigned(c) {
+		ca.Type = CATypeRoot
+	}
+	for _, u := range c.CRLDistributionPoints {
+		l := strings.ToLower(u)
+		if strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+			ca.CRLURL = u
+			break
+		}
+	}
+	return ca
 }
 
 // CA is a certificate authority in a PKI container

@@ -1,0 +1,462 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/directory"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/organization"
+	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cbactl/cbactl/internal/graph/wire"
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// pageSize is $top on collections: Graph's maximum for these endpoints.
+const pageSize int32 = 999
+
+// preferHeader asks Graph for evolvable enum members (issuerSubjectAndPolicyOID)
+// instead of unknownFutureValue. It is sent on every request.
+const preferHeader = "include-unknown-enum-members"
+
+// x509Segment is the id segment of the x509Certificate method configuration.
+const x509Segment = "x509Certificate"
+
+var errorMapping = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
+
+// send sends a request built by the SDK's request builders through the
+// request adapter and returns the raw response body (nil for 204 or an empty
+// body). Errors are *APIError, *UnknownOutcomeError or name the request.
+func (c *Client) send(ctx context.Context, ri *abs.RequestInformation, buildErr error) ([]byte, error) {
+	if buildErr != nil {
+		return nil, fmt.Errorf("building a Graph request: %w", buildErr)
+	}
+	ri.Headers.TryAdd("Prefer", preferHeader)
+	ri.Headers.TryAdd("Accept", "application/json")
+	method, path := c.describe(ri)
+	ex := &exchange{}
+	res, err := c.adapter.SendPrimitive(withExchange(ctx, ex), ri, "[]byte", errorMapping)
+	if err != nil {
+		return nil, wrapError(ctx, method, path, ex, err)
+	}
+	if res == nil {
+		return nil, nil
+	}
+	b, ok := res.([]byte)
+	if !ok {
+		return nil, fmt.Errorf("%s %s: unexpected response type %T", method, path, res)
+	}
+	return b, nil
+}
+
+// describe returns a request's method and its path below the base URL.
+func (c *Client) describe(ri *abs.RequestInformation) (string, string) {
+	method := ri.Method.String()
+	if ri.PathParameters != nil {
+		ri.PathParameters["baseurl"] = c.adapter.GetBaseUrl()
+	}
+	u, err := ri.GetUri()
+	if err != nil {
+		return method, ri.UrlTemplate
+	}
+	p := u.Path
+	if bp := c.base.Path; bp != "" && strings.HasPrefix(p, bp) {
+		p = strings.TrimPrefix(p, bp)
+	}
+	return method, p
+}
+
+// nextLinkRequest is a GET of an @odata.nextLink, sent as is. The link must
+// point at the Graph host the client talks to: the token is sent only there.
+func (c *Client) nextLinkRequest(link string) (*abs.RequestInformation, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return nil, fmt.Errorf("Graph returned an invalid @odata.nextLink %q: %w", link, err)
+	}
+	if !strings.EqualFold(u.Scheme, c.base.Scheme) || !strings.EqualFold(u.Host, c.base.Host) {
+		return nil, fmt.Errorf("Graph returned an @odata.nextLink to another host (%s://%s); refusing to follow it", u.Scheme, u.Host)
+	}
+	ri := abs.NewRequestInformation()
+	ri.Method = abs.GET
+	ri.UrlTemplate = "{+baseurl}"
+	ri.SetUri(*u)
+	return ri, nil
+}
+
+// getAll reads every page of a collection. path names the collection in
+// the paths of unknown properties ("certificateBasedAuthConfigurations").
+func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, buildErr error, path string) ([]T, []string, error) {
+	var items []T
+	var unknown []string
+	for {
+		body, err := c.send(ctx, ri, buildErr)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(body) == 0 {
+			return items, unknown, nil
+		}
+		page, unk, err := wire.DecodePage[T](body, "")
+		if err != nil {
+			method, p := c.describe(ri)
+			return nil, nil, fmt.Errorf("%s %s: decoding the response: %w", method, p, err)
+		}
+		for _, u := range unk {
+			unknown = append(unknown, reindex(u, path, len(items)))
+		}
+		items = append(items, page.Value...)
+		if page.NextLink == "" {
+			return items, unknown, nil
+		}
+		ri, buildErr = c.nextLinkRequest(page.NextLink)
+		if buildErr != nil {
+			return nil, nil, buildErr
+		}
+	}
+}
+
+// reindex turns a page-relative unknown-property path ("[3].foo") into a
+// collection path with the item's overall index ("pkis[1002].foo").
+func reindex(u, path string, offset int) string {
+	if strings.HasPrefix(u, "[") {
+		if end := strings.IndexByte(u, ']'); end > 0 {
+			if n, err := strconv.Atoi(u[1:end]); err == nil {
+				return fmt.Sprintf("%s[%d]%s", path, n+offset, u[end+1:])
+			}
+		}
+	}
+	return path + u
+}
+
+func (c *Client) x509Builder() *policies.AuthenticationMethodsPolicyAuthenticationMethodConfigurationsAuthenticationMethodConfigurationItemRequestBuilder {
+	return c.sdk.Policies().AuthenticationMethodsPolicy().AuthenticationMethodConfigurations().ByAuthenticationMethodConfigurationId(x509Segment)
+}
+
+func (c *Client) pkisBuilder() *directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsRequestBuilder {
+	return c.sdk.Directory().PublicKeyInfrastructure().CertificateBasedAuthConfigurations()
+}
+
+func (c *Client) pkiBuilder(id string) *directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsCertificateBasedAuthPkiItemRequestBuilder {
+	return c.pkisBuilder().ByCertificateBasedAuthPkiId(id)
+}
+
+func (c *Client) getX509(ctx context.Context) (*wire.X509Config, []string, error) {
+	ri, err := c.x509Builder().ToGetRequestInformation(ctx, nil)
+	body, err := c.send(ctx, ri, err)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(body) == 0 {
+		return nil, nil, nil // Graph's default configuration
+	}
+	x := &wire.X509Config{}
+	unknown, err := wire.Decode(body, x, "x509Certificate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/%s: decoding the response: %w", x509Segment, err)
+	}
+	return x, unknown, nil
+}
+
+func (c *Client) listPKIs(ctx context.Context) ([]wire.PKI, []string, error) {
+	top := pageSize
+	ri, err := c.pkisBuilder().ToGetRequestInformation(ctx, &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsRequestBuilderGetQueryParameters{Top: &top},
+	})
+	return getAll[wire.PKI](ctx, c, ri, err, "certificateBasedAuthConfigurations")
+}
+
+func (c *Client) listCAs(ctx context.Context, pkiID, path string) ([]wire.CA, []string, error) {
+	top := pageSize
+	ri, err := c.pkiBuilder(pkiID).CertificateAuthorities().ToGetRequestInformation(ctx, &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsItemCertificateAuthoritiesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsItemCertificateAuthoritiesRequestBuilderGetQueryParameters{Top: &top},
+	})
+	return getAll[wire.CA](ctx, c, ri, err, path)
+}
+
+// organizationID reads the tenant id (GET /organization?$select=id).
+func (c *Client) organizationID(ctx context.Context) (string, error) {
+	ri, err := c.sdk.Organization().ToGetRequestInformation(ctx, &organization.OrganizationRequestBuilderGetRequestConfiguration{
+		QueryParameters: &organization.OrganizationRequestBuilderGetQueryParameters{Select: []string{"id"}},
+	})
+	orgs, _, err := getAll[wire.Organization](ctx, c, ri, err, "organization")
+	if err != nil {
+		return "", err
+	}
+	if len(orgs) == 0 || orgs[0].ID == "" {
+		return "", fmt.Errorf("GET /organization returned no organization")
+	}
+	return orgs[0].ID, nil
+}
+
+func (c *Client) listLegacy(ctx context.Context, tenantID string) ([]wire.LegacyConfig, []string, error) {
+	ri, err := c.sdk.Organization().ByOrganizationId(tenantID).CertificateBasedAuthConfiguration().ToGetRequestInformation(ctx, nil)
+	return getAll[wire.LegacyConfig](ctx, c, ri, err, "legacyCertificateBasedAuthConfiguration")
+}
+
+// legacyWarning is the warning for a legacy trust store that could not be
+// read (the caller lacks Organization.Read.All or the Global Administrator
+// role): cbactl never writes it, so reading it is best effort.
+func legacyWarning(err error) string {
+	return "the legacy trust store could not be read: " + err.Error()
+}
+
+// targetGroupIDs lists the group ids a configuration targets, without
+// repeats.
+func targetGroupIDs(x *wire.X509Config) []string {
+	if x == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var ids []string
+	add := func(id, typ string) {
+		if typ == "group" && !strings.EqualFold(id, model.AllUsersTargetID) && id != "" && !seen[strings.ToLower(id)] {
+			seen[strings.ToLower(id)] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, t := range x.IncludeTargets {
+		add(t.ID, t.TargetType)
+	}
+	for _, t := range x.ExcludeTargets {
+		add(t.ID, t.TargetType)
+	}
+	for _, s := range x.CertificateAuthorityScopes {
+		for _, t := range s.IncludeTargets {
+			add(t.ID, t.TargetType)
+		}
+	}
+	return ids
+}
+
+// Observe reads the observed state (see ReadDocument).
+func (c *Client) Observe(ctx context.Context) (*model.Observation, error) {
+	doc, warnings, err := c.ReadDocument(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, enumWarnings := doc.Observe()
+	st.Cloud = c.cloud
+	return &model.Observation{State: st, Warnings: append(warnings, enumWarnings...)}, nil
+}
+
+// ReadDocument reads the tenant in Graph's shapes in two sequential round
+// trips (plus paging), whatever the number of PKIs: first the x509
+// configuration, the PKI list and the tenant id concurrently, then every
+// PKI's CA list and the legacy store concurrently. The warnings name the
+// properties cbactl does not model and a legacy store it could not read.
+func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, error) {
+	var (
+		mu        sync.Mutex
+		doc       wire.Document
+		unknown   []string
+		orgID     string
+		legacyErr error
+	)
+	addUnknown := func(u []string) {
+		mu.Lock()
+		unknown = append(unknown, u...)
+		mu.Unlock()
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency)
+	g.Go(func() error {
+		x, unk, err := c.getX509(gctx)
+		if err != nil {
+			return err
+		}
+		doc.X509 = x
+		addUnknown(unk)
+		return nil
+	})
+	g.Go(func() error {
+		pkis, unk, err := c.listPKIs(gctx)
+		if err != nil {
+			return err
+		}
+		doc.PKIs = pkis
+		addUnknown(unk)
+		return nil
+	})
+	g.Go(func() error {
+		id, err := c.organizationID(gctx)
+		switch {
+		case err == nil:
+			orgID = id
+		case IsForbidden(err):
+			legacyErr = err
+		default:
+			return err
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return wire.Document{}, nil, err
+	}
+
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency)
+	for i := range doc.PKIs {
+		g.Go(func() error {
+			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities", i)
+			cas, unk, err := c.listCAs(gctx, doc.PKIs[i].ID, path)
+			if err != nil {
+				return err
+			}
+			doc.PKIs[i].CertificateAuthorities = cas
+			addUnknown(unk)
+			return nil
+		})
+	}
+	// The groups the configuration targets, so that plans and snapshots can
+	// name them.
+	for _, id := range targetGroupIDs(doc.X509) {
+		g.Go(func() error {
+			ri, err := c.sdk.Groups().ByGroupId(id).ToGetRequestInformation(gctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
+				QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
+			})
+			body, err := c.send(gctx, ri, err)
+			switch {
+			case IsNotFound(err):
+				return nil // a deleted group: the plan shows its bare id
+			case err != nil:
+				return err
+			}
+			var gr wire.Group
+			if _, err := wire.Decode(body, &gr, "groups"); err != nil {
+				return fmt.Errorf("GET group %s: decoding the response: %w", id, err)
+			}
+			mu.Lock()
+			doc.Groups = append(doc.Groups, gr)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if orgID != "" {
+		g.Go(func() error {
+			legacy, unk, err := c.listLegacy(gctx, orgID)
+			switch {
+			case err == nil:
+				doc.Legacy = legacy
+				addUnknown(unk)
+			case IsForbidden(err):
+				legacyErr = err
+			case IsNotFound(err):
+				// no classic store
+			default:
+				return err
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return wire.Document{}, nil, err
+	}
+
+	doc.TenantID = orgID
+	if doc.TenantID == "" {
+		doc.TenantID = c.tenantID
+	}
+	sort.Slice(doc.Groups, func(i, j int) bool { return doc.Groups[i].ID < doc.Groups[j].ID })
+	sort.Strings(unknown)
+	warnings := wire.UnknownWarnings(unknown)
+	if legacyErr != nil {
+		warnings = append(warnings, legacyWarning(legacyErr))
+	}
+	return doc, warnings, nil
+}
+
+// PKI reads one PKI container and its CAs (one round trip plus paging), e.g.
+// to poll an upload: Status is "running" while Graph processes it.
+func (c *Client) PKI(ctx context.Context, pkiID string) (model.PKI, error) {
+	if pkiID == "" {
+		return model.PKI{}, fmt.Errorf("PKI: empty PKI id")
+	}
+	var p wire.PKI
+	var cas []wire.CA
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		ri, err := c.pkiBuilder(pkiID).ToGetRequestInformation(gctx, nil)
+		body, err := c.send(gctx, ri, err)
+		if err != nil {
+			return err
+		}
+		if _, err := wire.Decode(body, &p, "certificateBasedAuthPki"); err != nil {
+			return fmt.Errorf("GET PKI %s: decoding the response: %w", pkiID, err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		var err error
+		cas, _, err = c.listCAs(gctx, pkiID, "certificateAuthorities")
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return model.PKI{}, err
+	}
+	if p.ID == "" {
+		p.ID = pkiID
+	}
+	p.CertificateAuthorities = cas
+	doc := wire.Document{PKIs: []wire.PKI{p}}
+	st, _ := doc.Observe()
+	return st.PKIs[0], nil
+}
+
+// ResolveGroups looks up groups by exact display name, one request per
+// distinct name, concurrently. Every name gets an entry; a name no group has
+// maps to an empty slice. Graph compares display names without regard to
+// case, and every group it matches is returned.
+func (c *Client) ResolveGroups(ctx context.Context, names []string) (map[string][]model.Group, error) {
+	out := make(map[string][]model.Group, len(names))
+	var unique []string
+	for _, name := range names {
+		if _, dup := out[name]; !dup {
+			out[name] = []model.Group{}
+			unique = append(unique, name)
+		}
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency)
+	for _, name := range unique {
+		g.Go(func() error {
+			filter := "displayName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
+			top := pageSize
+			ri, err := c.sdk.Groups().ToGetRequestInformation(gctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
+					Filter: &filter,
+					Select: []string{"id", "displayName"},
+					Top:    &top,
+				},
+			})
+			found, _, err := getAll[wire.Group](gctx, c, ri, err, "groups")
+			if err != nil {
+				return err
+			}
+			res := make([]model.Group, 0, len(found))
+			for _, gr := range found {
+				// Every group Graph matched (its eq ignores case), so
+				// that an ambiguity is seen rather than hidden.
+				res = append(res, model.Group{ID: gr.ID, DisplayName: gr.DisplayName})
+			}
+			mu.Lock()
+			out[name] = res
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

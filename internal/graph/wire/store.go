@@ -1,0 +1,579 @@
+package wire
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cbactl/cbactl/internal/pki"
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// Object is a Graph JSON object whose properties are kept as they came, so
+// that properties cbactl does not model survive every write.
+type Object = map[string]json.RawMessage
+
+// NotFoundError is returned for an id the store does not hold.
+type NotFoundError struct {
+	Kind string // "certificateBasedAuthPki" or "certificateAuthorityDetail"
+	ID   string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s does not exist", e.Kind, e.ID) }
+
+// IsNotFound reports whether err is a *NotFoundError.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// Store is a tenant held in Graph's JSON shapes, with Graph's write
+// semantics: POST assigns ids and timestamps and derives a CA's thumbprint,
+// issuer, SKI and expiry from its certificate; PATCH replaces the properties
+// it carries and keeps the others; DELETE of a PKI deletes its CAs. The
+// snapshot backend and the fake Graph server both use it. It is safe for
+// concurrent use.
+type Store struct {
+	// Now and NewID may be replaced before first use (deterministic tests).
+	Now   func() time.Time
+	NewID func() string
+
+	mu       sync.Mutex
+	tenantID string
+	x509     Object // nil: Graph's default configuration
+	pkis     []*storedPKI
+	legacy   []json.RawMessage
+	groups   []json.RawMessage
+}
+
+type storedPKI struct {
+	obj Object
+	cas []Object
+}
+
+// NewStore returns an empty tenant.
+func NewStore() *Store {
+	return &Store{Now: time.Now, NewID: NewGUID}
+}
+
+// NewGUID returns a random version-4 GUID.
+func NewGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func (s *Store) timestamp() json.RawMessage {
+	return raw(s.Now().UTC().Format("2006-01-02T15:04:05Z"))
+}
+
+// raw encodes a value that cannot fail to encode.
+func raw(v any) json.RawMessage {
+	b, err := Marshal(v)
+	if err != nil {
+		panic(err) // strings, bools and wire structs always encode
+	}
+	return b
+}
+
+// ToObject encodes a wire value as an Object.
+func ToObject(v any) Object {
+	var o Object
+	if err := json.Unmarshal(raw(v), &o); err != nil {
+		panic(err)
+	}
+	return o
+}
+
+func marshalObject(o Object) []byte { return raw(o) }
+
+func clone(o Object) Object {
+	c := make(Object, len(o))
+	for k, v := range o {
+		c[k] = append(json.RawMessage(nil), v...)
+	}
+	return c
+}
+
+func str(o Object, key string) string {
+	var s string
+	_ = json.Unmarshal(o[key], &s)
+	return s
+}
+
+// TenantID is the tenant's id ("" when unknown).
+func (s *Store) TenantID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tenantID
+}
+
+// SetTenantID sets the tenant's id.
+func (s *Store) SetTenantID(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tenantID = id
+}
+
+// DefaultX509 is the configuration Graph returns for an untouched tenant.
+func DefaultX509() Object {
+	return ToObject(X509FromModel(model.DefaultX509()))
+}
+
+// X509 returns the method configuration.
+func (s *Store) X509() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.x509 == nil {
+		return marshalObject(DefaultX509())
+	}
+	return marshalObject(s.x509)
+}
+
+// PatchX509 replaces the properties the body carries.
+func (s *Store) PatchX509(body Object) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.x509 == nil {
+		s.x509 = DefaultX509()
+	}
+	for k, v := range body {
+		s.x509[k] = v
+	}
+}
+
+// ResetX509 restores the default configuration (DELETE).
+func (s *Store) ResetX509() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.x509 = nil
+}
+
+func (s *Store) findPKI(id string) (int, error) {
+	for i, p := range s.pkis {
+		if strings.EqualFold(str(p.obj, "id"), id) {
+			return i, nil
+		}
+	}
+	return -1, &NotFoundError{Kind: "certificateBasedAuthPki", ID: id}
+}
+
+// PKIs returns every PKI container, without its CAs.
+func (s *Store) PKIs() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]byte, 0, len(s.pkis))
+	for _, p := range s.pkis {
+		out = append(out, marshalObject(p.obj))
+	}
+	return out
+}
+
+// PKI returns one PKI container, without its CAs.
+func (s *Store) PKI(id string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, err := s.findPKI(id)
+	if err != nil {
+		return nil, err
+	}
+	return marshalObject(s.pkis[i].obj), nil
+}
+
+// CreatePKI adds a PKI container and returns it.
+func (s *Store) CreatePKI(body Object) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := clone(body)
+	o["id"] = raw(s.NewID())
+	o["status"] = raw(PKIStatusSucceeded)
+	o["statusDetails"] = json.RawMessage("null")
+	o["lastModifiedDateTime"] = s.timestamp()
+	o["deletedDateTime"] = json.RawMessage("null")
+	s.pkis = append(s.pkis, &storedPKI{obj: o})
+	return marshalObject(o)
+}
+
+// PatchPKI replaces the properties the body carries and returns the PKI.
+func (s *Store) PatchPKI(id string, body Object) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, err := s.findPKI(id)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range body {
+		s.pkis[i].obj[k] = v
+	}
+	s.pkis[i].obj["lastModifiedDateTime"] = s.timestamp()
+	return marshalObject(s.pkis[i].obj), nil
+}
+
+// SetPKIStatus records the state of an asynchronous job on a PKI.
+func (s *Store) SetPKIStatus(id, status, details string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, err := s.findPKI(id)
+	if err != nil {
+		return err
+	}
+	s.pkis[i].obj["status"] = raw(status)
+	if details == "" {
+		s.pkis[i].obj["statusDetails"] = json.RawMessage("null")
+	} else {
+		s.pkis[i].obj["statusDetails"] = raw(details)
+	}
+	s.pkis[i].obj["lastModifiedDateTime"] = s.timestamp()
+	return nil
+}
+
+// DeletePKI deletes a PKI container and its CAs.
+func (s *Store) DeletePKI(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, err := s.findPKI(id)
+	if err != nil {
+		return err
+	}
+	s.pkis = append(s.pkis[:i], s.pkis[i+1:]...)
+	return nil
+}
+
+func (s *Store) findCA(pkiID, caID string) (*storedPKI, int, error) {
+	i, err := s.findPKI(pkiID)
+	if err != nil {
+		return nil, -1, err
+	}
+	p := s.pkis[i]
+	for j, ca := range p.cas {
+		if strings.EqualFold(str(ca, "id"), caID) {
+			return p, j, nil
+		}
+	}
+	return p, -1, &NotFoundError{Kind: "certificateAuthorityDetail", ID: caID}
+}
+
+// CAs returns the CAs of a PKI container.
+func (s *Store) CAs(pkiID string) ([][]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, err := s.findPKI(pkiID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, 0, len(s.pkis[i].cas))
+	for _, ca := range s.pkis[i].cas {
+		out = append(out, marshalObject(ca))
+	}
+	return out, nil
+}
+
+// CA returns one CA.
+func (s *Store) CA(pkiID, caID string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, j, err := s.findCA(pkiID, caID)
+	if err != nil {
+		return nil, err
+	}
+	return marshalObject(p.cas[j]), nil
+}
+
+// CreateCA adds a CA to a PKI container and returns it, with the properties
+// Graph derives from the certificate.
+func (s *Store) CreateCA(pkiID string, body Object) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, err := s.findPKI(pkiID)
+	if err != nil {
+		return nil, err
+	}
+	o := clone(body)
+	o["id"] = raw(s.NewID())
+	o["createdDateTime"] = s.timestamp()
+	o["deletedDateTime"] = json.RawMessage("null")
+	for _, k := range []string{"certificateRevocationListUrl", "deltaCertificateRevocationListUrl"} {
+		if _, ok := o[k]; !ok {
+			o[k] = json.RawMessage("null")
+		}
+	}
+	if _, ok := o["isIssuerHintEnabled"]; !ok {
+		o["isIssuerHintEnabled"] = raw(false)
+	}
+	var der []byte
+	if json.Unmarshal(o["certificate"], &der) == nil {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			o["thumbprint"] = raw(pki.SHA1Thumbprint(der))
+			o["issuer"] = raw(pki.IssuerDN(c, pki.RuleOrder))
+			o["issuerSubjectKeyIdentifier"] = raw(pki.SubjectKeyID(c))
+			o["expirationDateTime"] = raw(c.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))
+		}
+	}
+	s.pkis[i].cas = append(s.pkis[i].cas, o)
+	return marshalObject(o), nil
+}
+
+// PatchCA replaces the properties the body carries and returns the CA.
+func (s *Store) PatchCA(pkiID, caID string, body Object) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, j, err := s.findCA(pkiID, caID)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range body {
+		if k == "deltacertificateRevocationListUrl" {
+			k = "deltaCertificateRevocationListUrl"
+		}
+		p.cas[j][k] = v
+	}
+	return marshalObject(p.cas[j]), nil
+}
+
+// DeleteCA deletes a CA.
+func (s *Store) DeleteCA(pkiID, caID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, j, err := s.findCA(pkiID, caID)
+	if err != nil {
+		return err
+	}
+	p.cas = append(p.cas[:j], p.cas[j+1:]...)
+	return nil
+}
+
+// Legacy returns the members of the classic store.
+func (s *Store) Legacy() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]byte, 0, len(s.legacy))
+	for _, l := range s.legacy {
+		out = append(out, append([]byte(nil), l...))
+	}
+	return out
+}
+
+// SetLegacy replaces the classic store.
+func (s *Store) SetLegacy(cfg LegacyConfig) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cfg.ID == "" {
+		cfg.ID = LegacyConfigID
+	}
+	s.legacy = []json.RawMessage{raw(cfg)}
+}
+
+// Groups returns the groups whose display name is name (exactly).
+func (s *Store) Groups(name string) [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out [][]byte
+	for _, g := range s.groups {
+		var gr Group
+		if json.Unmarshal(g, &gr) == nil && gr.DisplayName == name {
+			out = append(out, append([]byte(nil), g...))
+		}
+	}
+	return out
+}
+
+// AddGroup adds a directory group.
+func (s *Store) AddGroup(g Group) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups = append(s.groups, raw(g))
+}
+
+// SnapshotVersion is the version of the snapshot format this package writes.
+const SnapshotVersion = 1
+
+// snapshotFile is the tenant snapshot format (contract §2).
+type snapshotFile struct {
+	SnapshotVersion                         int               `json:"snapshotVersion"`
+	TenantID                                string            `json:"tenantId,omitempty"`
+	X509Certificate                         json.RawMessage   `json:"x509Certificate,omitempty"`
+	CertificateBasedAuthConfigurations      []Object          `json:"certificateBasedAuthConfigurations,omitempty"`
+	LegacyCertificateBasedAuthConfiguration []json.RawMessage `json:"legacyCertificateBasedAuthConfiguration,omitempty"`
+	Groups                                  []json.RawMessage `json:"groups,omitempty"`
+}
+
+// Load replaces the store's contents with a snapshot. Unknown top-level keys
+// are an error, so that a typo cannot pass silently; everything below the top
+// level is accepted as Graph returns it.
+func (s *Store) Load(data []byte) error {
+	// Keys are compared exactly: encoding/json would match "x509certificate"
+	// to x509Certificate.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return fmt.Errorf("invalid snapshot: %w", err)
+	}
+	known := map[string]bool{}
+	ft := reflect.TypeOf(snapshotFile{})
+	for i := range ft.NumField() {
+		name, _, _ := strings.Cut(ft.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	for k := range keys {
+		if !known[k] {
+			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups)", k)
+		}
+	}
+	var f snapshotFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("invalid snapshot: %w", err)
+	}
+	if f.SnapshotVersion != SnapshotVersion {
+		return fmt.Errorf("invalid snapshot: snapshotVersion is %d; this cbactl reads version %d", f.SnapshotVersion, SnapshotVersion)
+	}
+	var x509 Object
+	if len(f.X509Certificate) > 0 && string(f.X509Certificate) != "null" {
+		if err := json.Unmarshal(f.X509Certificate, &x509); err != nil {
+			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
+		}
+	}
+	pkis := make([]*storedPKI, 0, len(f.CertificateBasedAuthConfigurations))
+	for i, o := range f.CertificateBasedAuthConfigurations {
+		p := &storedPKI{obj: o}
+		if cas, ok := o["certificateAuthorities"]; ok {
+			if err := json.Unmarshal(cas, &p.cas); err != nil {
+				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d].certificateAuthorities: %w", i, err)
+			}
+			delete(o, "certificateAuthorities")
+		}
+		if str(o, "id") == "" {
+			return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+		}
+		pkis = append(pkis, p)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
+	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
+	return nil
+}
+
+// Snapshot returns the store as a snapshot file (indented JSON).
+func (s *Store) Snapshot() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := snapshotFile{
+		SnapshotVersion:                         SnapshotVersion,
+		TenantID:                                s.tenantID,
+		LegacyCertificateBasedAuthConfiguration: s.legacy,
+		Groups:                                  s.groups,
+	}
+	if s.x509 != nil {
+		f.X509Certificate = marshalObject(s.x509)
+	}
+	for _, p := range s.pkis {
+		o := clone(p.obj)
+		cas := p.cas
+		if cas == nil {
+			cas = []Object{}
+		}
+		o["certificateAuthorities"] = raw(cas)
+		f.CertificateBasedAuthConfigurations = append(f.CertificateBasedAuthConfigurations, o)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// Document decodes the store into Graph's typed shapes and reports the
+// properties cbactl does not model.
+func (s *Store) Document() (Document, []string, error) {
+	d := Document{TenantID: s.TenantID()}
+	var unknown []string
+	add := func(u []string, err error) error {
+		unknown = append(unknown, u...)
+		return err
+	}
+	s.mu.Lock()
+	var x509raw []byte // marshalled under the lock: PatchX509 writes the map in place
+	if s.x509 != nil {
+		x509raw = marshalObject(s.x509)
+	}
+	s.mu.Unlock()
+	if x509raw != nil {
+		d.X509 = &X509Config{}
+		if err := add(Decode(x509raw, d.X509, "x509Certificate")); err != nil {
+			return d, nil, err
+		}
+	}
+	for i, p := range s.PKIs() {
+		var wp PKI
+		path := fmt.Sprintf("certificateBasedAuthConfigurations[%d]", i)
+		if err := add(Decode(p, &wp, path)); err != nil {
+			return d, nil, err
+		}
+		cas, err := s.CAs(wp.ID)
+		if err != nil {
+			return d, nil, err
+		}
+		for j, c := range cas {
+			var ca CA
+			if err := add(Decode(c, &ca, fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
+				return d, nil, err
+			}
+			wp.CertificateAuthorities = append(wp.CertificateAuthorities, ca)
+		}
+		d.PKIs = append(d.PKIs, wp)
+	}
+	for i, l := range s.Legacy() {
+		var lc LegacyConfig
+		if err := add(Decode(l, &lc, fmt.Sprintf("legacyCertificateBasedAuthConfiguration[%d]", i))); err != nil {
+			return d, nil, err
+		}
+		d.Legacy = append(d.Legacy, lc)
+	}
+	s.mu.Lock()
+	groups := append([]json.RawMessage(nil), s.groups...)
+	s.mu.Unlock()
+	for i, g := range groups {
+		var gr Group
+		if err := add(Decode(g, &gr, fmt.Sprintf("groups[%d]", i))); err != nil {
+			return d, nil, err
+		}
+		d.Groups = append(d.Groups, gr)
+	}
+	return d, unknown, nil
+}
+
+// SnapshotFromDocument is the snapshot file of a document read from Graph.
+func SnapshotFromDocument(d Document) []byte {
+	s := NewStore()
+	s.tenantID = d.TenantID
+	if d.X509 != nil {
+		s.x509 = ToObject(d.X509)
+	}
+	for _, p := range d.PKIs {
+		cas := p.CertificateAuthorities
+		p.CertificateAuthorities = nil
+		sp := &storedPKI{obj: ToObject(p)}
+		for _, ca := range cas {
+			sp.cas = append(sp.cas, ToObject(ca))
+		}
+		s.pkis = append(s.pkis, sp)
+	}
+	for _, l := range d.Legacy {
+		s.legacy = append(s.legacy, raw(l))
+	}
+	for _, g := range d.Groups {
+		s.groups = append(s.groups, raw(g))
+	}
+	return s.Snapshot()
+}
