@@ -1,0 +1,274 @@
+// Package apply carries out a plan's changes through a model.Tenant, in the
+// order that keeps the tenant usable at every step: enable the method first
+// if the plan enables it, create PKI containers, create CAs (and uploads),
+// update CAs, write the method configuration, delete CAs, delete PKI
+// containers, disable the method last. It stops at the first failure and
+// reports what it applied.
+package apply
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cbactl/cbactl/internal/plan"
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// Phase orders the steps of an apply.
+type Phase int
+
+const (
+	PhaseEnable Phase = iota
+	PhaseCreatePKI
+	PhaseCreateCA
+	PhaseUpdateCA
+	PhaseX509
+	PhaseDeleteCA
+	PhaseDeletePKI
+	PhaseDisable
+)
+
+// Step is one write.
+type Step struct {
+	Phase       Phase
+	Address     model.Address
+	Description string // "create", "enable x509Certificate", ...
+	change      plan.Change
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	Started  EventKind = iota // a step begins
+	Progress                  // an upload is still running
+	Finished                  // a step succeeded
+	Failed                    // a step failed; apply stops
+)
+
+// Event reports the progress of an apply.
+type Event struct {
+	Kind    EventKind
+	Step    Step
+	Elapsed time.Duration // since the step started
+	CAsSeen int           // uploads: CAs in the container so far
+	CAsWant int           // uploads: CAs the bundle holds
+	Err     error
+}
+
+// Options tune an apply.
+type Options struct {
+	// Report receives every event; it may be nil.
+	Report func(Event)
+	// PollInterval is the longest wait between two status reads of an
+	// upload (default 5 s; the first waits are shorter); UploadTimeout
+	// bounds an upload (default 35 minutes: Graph documents up to 30).
+	PollInterval  time.Duration
+	UploadTimeout time.Duration
+	Now           func() time.Time
+	Sleep         func(context.Context, time.Duration) error
+}
+
+// Result is what an apply did.
+type Result struct {
+	Applied []Step
+	Pending []Step // not attempted because an earlier step failed
+	Failed  *Step
+}
+
+// StepError is the failure of one step.
+type StepError struct {
+	Step Step
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("%s: %s: %v", e.Step.Address, e.Step.Description, e.Err)
+}
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Steps lists the writes a plan needs, in the order Run performs them.
+func Steps(p *plan.Plan) []Step {
+	var byPhase [PhaseDisable + 1][]Step
+	add := func(ph Phase, desc string, c plan.Change) {
+		byPhase[ph] = append(byPhase[ph], Step{Phase: ph, Address: c.Address, Description: desc, change: c})
+	}
+	for _, c := range p.Changes {
+		switch {
+		case c.Kind == plan.KindX509 && c.Action == plan.Update:
+			before, after := c.X509Before.State, c.X509.State
+			if after == model.StateEnabled && before != model.StateEnabled {
+				add(PhaseEnable, "enable the x509Certificate method (Graph requires it before trust store writes)", c)
+			}
+			add(PhaseX509, "update the x509Certificate configuration", c)
+			if after != model.StateEnabled && before == model.StateEnabled {
+				add(PhaseDisable, "disable the x509Certificate method", c)
+			}
+		case c.Kind == plan.KindPKI && c.Action == plan.Create:
+			add(PhaseCreatePKI, "create PKI container", c)
+		case c.Kind == plan.KindPKI && c.Action == plan.Delete:
+			add(PhaseDeletePKI, "delete PKI container and its CAs", c)
+		case c.Kind == plan.KindUpload:
+			add(PhaseCreateCA, "upload the bundle", c)
+		case c.Kind == plan.KindCA && c.Action == plan.Create:
+			add(PhaseCreateCA, "create CA", c)
+		case c.Kind == plan.KindCA && c.Action == plan.Replace:
+			// Create the new certificate before the old one goes, so the
+			// chain is never missing a CA.
+			add(PhaseCreateCA, "create the replacement CA", c)
+			add(PhaseDeleteCA, "delete the replaced CA", c)
+		case c.Kind == plan.KindCA && c.Action == plan.Update:
+			add(PhaseUpdateCA, "update CA", c)
+		case c.Kind == plan.KindCA && c.Action == plan.Delete:
+			add(PhaseDeleteCA, "delete CA", c)
+		}
+	}
+	var out []Step
+	for _, s := range byPhase {
+		out = append(out, s...)
+	}
+	return out
+}
+
+// Run applies the plan's steps in order and stops at the first failure.
+func Run(ctx context.Context, p *plan.Plan, t model.Tenant, o Options) (*Result, error) {
+	if o.PollInterval == 0 {
+		o.PollInterval = 5 * time.Second
+	}
+	if o.UploadTimeout == 0 {
+		o.UploadTimeout = 35 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Report == nil {
+		o.Report = func(Event) {}
+	}
+	r := &runner{t: t, o: o, pkiIDs: map[string]string{}}
+	res := &Result{}
+	steps := Steps(p)
+	for i, s := range steps {
+		o.Report(Event{Kind: Started, Step: s})
+		start := o.Now()
+		if err := r.do(ctx, s, start); err != nil {
+			s := s
+			res.Failed = &s
+			res.Pending = steps[i+1:]
+			err = &StepError{Step: s, Err: err}
+			o.Report(Event{Kind: Failed, Step: s, Err: err, Elapsed: o.Now().Sub(start)})
+			return res, err
+		}
+		res.Applied = append(res.Applied, s)
+		o.Report(Event{Kind: Finished, Step: s, Elapsed: o.Now().Sub(start)})
+	}
+	return res, nil
+}
+
+type runner struct {
+	t      model.Tenant
+	o      Options
+	pkiIDs map[string]string // display name -> id of containers this apply created
+}
+
+func (r *runner) pkiID(c plan.Change) (string, error) {
+	if c.PKIID != "" {
+		return c.PKIID, nil
+	}
+	if id, ok := r.pkiIDs[c.PKIName]; ok {
+		return id, nil
+	}
+	return "", fmt.Errorf("the PKI container %q does not exist", c.PKIName)
+}
+
+func (r *runner) do(ctx context.Context, s Step, start time.Time) error {
+	c := s.change
+	switch s.Phase {
+	case PhaseEnable:
+		x := *c.X509Before
+		x.State = model.StateEnabled
+		return r.t.UpdateX509(ctx, x)
+	case PhaseX509:
+		x := *c.X509
+		if x.State != model.StateEnabled && c.X509Before.State == model.StateEnabled {
+			x.State = model.StateEnabled // disabled last, after the trust store writes
+		}
+		return r.t.UpdateX509(ctx, x)
+	case PhaseDisable:
+		return r.t.UpdateX509(ctx, *c.X509)
+	case PhaseCreatePKI:
+		p, err := r.t.CreatePKI(ctx, c.PKIName)
+		if err != nil {
+			return err
+		}
+		r.pkiIDs[c.PKIName] = p.ID
+		return nil
+	case PhaseDeletePKI:
+		return r.t.DeletePKI(ctx, c.ObjectID)
+	case PhaseCreateCA:
+		id, err := r.pkiID(c)
+		if err != nil {
+			return err
+		}
+		if c.Kind == plan.KindUpload {
+			return r.upload(ctx, s, id, start)
+		}
+		_, err = r.t.CreateCA(ctx, id, *c.CA)
+		return err
+	case PhaseUpdateCA:
+		ca := *c.CA
+		ca.ID = c.ObjectID
+		return r.t.UpdateCA(ctx, c.PKIID, ca)
+	case PhaseDeleteCA:
+		return r.t.DeleteCA(ctx, c.PKIID, c.ObjectID)
+	}
+	return fmt.Errorf("unknown step %v", s.Phase)
+}
+
+// upload starts a bundle upload and polls the container until the job ends.
+func (r *runner) upload(ctx context.Context, s Step, pkiID string, start time.Time) error {
+	want := 0
+	for _, n := range s.change.After {
+		if n.Name == "certificate" {
+			want++
+		}
+	}
+	if err := r.t.StartUpload(ctx, pkiID, *s.change.Upload); err != nil {
+		return err
+	}
+	for poll := 1; ; poll++ {
+		p, err := r.t.PKI(ctx, pkiID)
+		if err != nil {
+			return err
+		}
+		elapsed := r.o.Now().Sub(start)
+		switch p.Status {
+		case "running":
+			r.o.Report(Event{Kind: Progress, Step: s, Elapsed: elapsed, CAsSeen: len(p.CAs), CAsWant: want})
+		case "", "succeeded":
+			return nil
+		default:
+			return fmt.Errorf("the upload ended with status %q: %s", p.Status, p.StatusDetails)
+		}
+		if elapsed > r.o.UploadTimeout {
+			return fmt.Errorf("the upload is still running after %s; check the container's status in the portal and plan again", elapsed.Round(time.Second))
+		}
+		if err := r.o.Sleep(ctx, min(time.Duration(poll)*time.Second, r.o.PollInterval)); err != nil {
+			return err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

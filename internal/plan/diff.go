@@ -1,0 +1,346 @@
+package plan
+
+import (
+	"crypto/x509"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cbactl/cbactl/internal/pki"
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// Diff compares the desired state with the observed one and returns the plan
+// that makes the tenant match. It is pure. Desired group targets must have
+// been resolved to ids (ResolveGroups).
+//
+// Identity: PKI containers by display name; CAs by certificate (SHA-1
+// thumbprint of the DER) within their container; the x509Certificate
+// configuration is one object whose rules are a set keyed by (type, issuer,
+// policy OID), username bindings keyed by (certificate field, user
+// attribute), targets by (type, id) and exempt SKIs by value (hex without
+// case). Server-computed fields never cause a change; nothing else is
+// normalised.
+func Diff(desired, observed model.State) *Plan {
+	p := &Plan{FormatVersion: FormatVersion, Changes: []Change{}, Diagnostics: []Diagnostic{}}
+	if desired.ManagesTrustStore {
+		p.trustStore(desired.PKIs, observed.PKIs)
+	}
+	p.legacy(observed.LegacyCAs)
+	if desired.X509 != nil && observed.X509 != nil {
+		p.x509(*desired.X509, *observed.X509, groupNames(desired, observed))
+	}
+	return p
+}
+
+// ObservedPKIAddress addresses a PKI container the configuration does not
+// declare.
+func ObservedPKIAddress(displayName string) model.Address {
+	return model.Address(fmt.Sprintf("pki[%q]", displayName))
+}
+
+// ObservedCAAddress addresses a CA the configuration does not declare, in
+// the container at pkiAddr.
+func ObservedCAAddress(pkiAddr model.Address, thumbprint string) model.Address {
+	return model.Address(fmt.Sprintf("%s.certificate_authority[%q]", pkiAddr, thumbprint))
+}
+
+func (p *Plan) trustStore(desired, observed []model.PKI) {
+	byName := map[string][]int{}
+	for i, o := range observed {
+		byName[o.DisplayName] = append(byName[o.DisplayName], i)
+	}
+	claimed := make([]bool, len(observed))
+	for _, d := range desired {
+		addr := model.PKIAddress(d.Name)
+		idx := byName[d.DisplayName]
+		for _, i := range idx {
+			claimed[i] = true
+		}
+		switch {
+		case len(idx) > 1:
+			p.errorf(addr, "Ambiguous PKI container",
+				"The tenant has %d PKI containers named %q; cbactl identifies containers by display name and cannot tell which one %s is. Rename or delete the extra ones first.", len(idx), d.DisplayName, addr)
+		case len(idx) == 0:
+			p.createPKI(addr, d)
+		case observed[idx[0]].Status == "running":
+			p.warnf(addr, "Upload in progress",
+				"%s (%q) has an upload running; cbactl leaves it alone until the upload finishes. Plan again later.", addr, d.DisplayName)
+		default:
+			p.cas(addr, d, observed[idx[0]])
+		}
+	}
+	for i, o := range observed {
+		if claimed[i] {
+			continue
+		}
+		addr := ObservedPKIAddress(o.DisplayName)
+		if o.Status == "running" {
+			p.warnf(addr, "Upload in progress",
+				"The undeclared PKI container %q has an upload running; cbactl leaves it alone until the upload finishes.", o.DisplayName)
+			continue
+		}
+		before := PKINodes(o)
+		for _, ca := range o.CAs {
+			c := certificateNode(ca.Certificate)
+			c.Key = ca.Thumbprint()
+			before = append(before, c)
+		}
+		p.Changes = append(p.Changes, Change{
+			Address: addr, Kind: KindPKI, Action: Delete, Before: before,
+			Reason:  fmt.Sprintf("not declared in the configuration; deleting it deletes its %d certificate %s", len(o.CAs), pluralize(len(o.CAs), "authority", "authorities")),
+			PKIName: o.DisplayName, PKIID: o.ID, ObjectID: o.ID,
+		})
+	}
+}
+
+func (p *Plan) createPKI(addr model.Address, d model.PKI) {
+	p.Changes = append(p.Changes, Change{Address: addr, Kind: KindPKI, Action: Create, After: PKINodes(d), PKIName: d.DisplayName})
+	if d.Upload != nil {
+		p.upload(addr, d, "", d.CAs)
+		return
+	}
+	for _, ca := range d.CAs {
+		ca := ca
+		p.Changes = append(p.Changes, Change{
+			Address: model.CAAddress(d.Name, ca.Name), Kind: KindCA, Action: Create, After: CANodes(ca),
+			PKIName: d.DisplayName, CA: &ca,
+		})
+	}
+}
+
+func (p *Plan) upload(addr model.Address, d model.PKI, pkiID string, missing []model.CA) {
+	u := *d.Upload
+	p.Changes = append(p.Changes, Change{
+		Address: addr.Nested("upload"), Kind: KindUpload, Action: Create, After: UploadNodes(u, missing),
+		Reason:  fmt.Sprintf("uploads %s; Graph creates one certificate authority per certificate", u.File),
+		PKIName: d.DisplayName, PKIID: pkiID, Upload: &u,
+	})
+}
+
+// cas plans the CAs of a container that exists in the tenant.
+func (p *Plan) cas(addr model.Address, d, o model.PKI) {
+	used := make([]bool, len(o.CAs))
+	byThumb := map[string]int{}
+	for i, ca := range o.CAs {
+		if _, dup := byThumb[ca.Thumbprint()]; !dup {
+			byThumb[ca.Thumbprint()] = i
+		}
+	}
+	caAddr := func(ca model.CA) model.Address {
+		if ca.Name == "" {
+			return ObservedCAAddress(addr, ca.Thumbprint())
+		}
+		return model.CAAddress(d.Name, ca.Name)
+	}
+	var missing []model.CA
+	for _, want := range d.CAs {
+		i, ok := byThumb[want.Thumbprint()]
+		if !ok || used[i] {
+			missing = append(missing, want)
+			continue
+		}
+		used[i] = true
+		have := o.CAs[i]
+		before, after := CANodes(have), CANodes(want)
+		if !Changed(DiffNodes(before, after)) {
+			continue
+		}
+		want := want
+		p.Changes = append(p.Changes, Change{
+			Address: caAddr(want), Kind: KindCA, Action: Update, Before: before, After: after,
+			PKIName: d.DisplayName, PKIID: o.ID, ObjectID: have.ID, CA: &want,
+		})
+	}
+
+	if d.Upload != nil && len(missing) > 0 {
+		if len(missing) == len(d.CAs) {
+			p.upload(addr, d, o.ID, missing)
+			missing = nil
+		} else {
+			for i := range missing {
+				missing[i].Name = "" // addressed by thumbprint
+			}
+		}
+	}
+	for _, want := range missing {
+		want := want
+		c := Change{
+			Address: caAddr(want), Kind: KindCA, Action: Create, After: CANodes(want),
+			PKIName: d.DisplayName, PKIID: o.ID, CA: &want,
+		}
+		if d.Upload != nil {
+			c.Reason = "the bundle is partly in the container, and Graph refuses an upload that holds a certificate already there (\"Duplicate Certificate exists\"), so the missing certificate authorities are created one by one"
+		}
+		if j := sameSubject(want, o.CAs, used); j >= 0 {
+			used[j] = true
+			c.Action, c.Before, c.ObjectID = Replace, CANodes(o.CAs[j]), o.CAs[j].ID
+			c.Reason = fmt.Sprintf("the certificate changed (thumbprint %s -> %s); a CA's certificate cannot be updated in place", o.CAs[j].Thumbprint(), want.Thumbprint())
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for i, have := range o.CAs {
+		if used[i] {
+			continue
+		}
+		p.Changes = append(p.Changes, Change{
+			Address: ObservedCAAddress(addr, have.Thumbprint()), Kind: KindCA, Action: Delete, Before: CANodes(have),
+			Reason:  "not declared in the configuration",
+			PKIName: d.DisplayName, PKIID: o.ID, ObjectID: have.ID,
+		})
+	}
+}
+
+// sameSubject finds an unclaimed observed CA with the subject of want: the
+// CA a new certificate replaces (a renewal).
+func sameSubject(want model.CA, observed []model.CA, used []bool) int {
+	w, err := x509.ParseCertificate(want.Certificate)
+	if err != nil {
+		return -1
+	}
+	for i, o := range observed {
+		if used[i] {
+			continue
+		}
+		if c, err := x509.ParseCertificate(o.Certificate); err == nil && string(c.RawSubject) == string(w.RawSubject) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *Plan) legacy(cas []model.LegacyCA) {
+	if len(cas) == 0 {
+		return
+	}
+	var list []string
+	for _, ca := range cas {
+		name := ca.CRLURL
+		if c, err := x509.ParseCertificate(ca.Certificate); err == nil {
+			name = pki.SubjectDN(c, pki.RuleOrder)
+		}
+		list = append(list, fmt.Sprintf("%s (thumbprint %s)", name, pki.SHA1Thumbprint(ca.Certificate)))
+	}
+	p.warnf("", "The legacy trust store holds certificate authorities",
+		"The classic trust store (organization certificateBasedAuthConfiguration) holds %d certificate %s, which Entra still trusts: %s. cbactl never writes the legacy store. Migrate them into a pki block (cbactl export writes one), check the sign-in logs' \"Is Legacy Store Used\", then remove them.",
+		len(cas), pluralize(len(cas), "authority", "authorities"), strings.Join(list, "; "))
+}
+
+func (p *Plan) x509(desired, observed model.X509Config, groups map[string]string) {
+	before, after := X509Nodes(observed, groups), X509Nodes(desired, groups)
+	if !Changed(DiffNodes(before, after)) {
+		return
+	}
+	d, o := desired, observed
+	p.Changes = append(p.Changes, Change{
+		Address: model.X509Address, Kind: KindX509, Action: Update, Before: before, After: after,
+		X509: &d, X509Before: &o,
+	})
+}
+
+// groupNames maps lower-case group ids to display names, for notes.
+func groupNames(desired, observed model.State) map[string]string {
+	m := map[string]string{}
+	for _, g := range observed.Groups {
+		m[strings.ToLower(g.ID)] = g.DisplayName
+	}
+	if x := desired.X509; x != nil {
+		add := func(t model.Target) {
+			if t.GroupName != "" && t.ID != "" {
+				m[strings.ToLower(t.ID)] = t.GroupName
+			}
+		}
+		for _, t := range x.IncludeTargets {
+			add(t.Target)
+		}
+		for _, t := range x.ExcludeTargets {
+			add(t)
+		}
+		for _, s := range x.CAScopes {
+			for _, g := range s.Groups {
+				add(g)
+			}
+		}
+	}
+	return m
+}
+
+// GroupNamesToResolve lists the group display names a configuration uses,
+// sorted and without repeats.
+func GroupNamesToResolve(x *model.X509Config) []string {
+	if x == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	visit(x, func(t *model.Target) {
+		if t.GroupName != "" && t.ID == "" {
+			set[t.GroupName] = true
+		}
+	})
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ResolveGroups sets the id of every group target given by display name.
+// A name must match exactly one group of the tenant.
+func ResolveGroups(x *model.X509Config, found map[string][]model.Group) []Diagnostic {
+	if x == nil {
+		return nil
+	}
+	var diags []Diagnostic
+	reported := map[string]bool{}
+	visit(x, func(t *model.Target) {
+		if t.GroupName == "" || t.ID != "" {
+			return
+		}
+		gs := found[t.GroupName]
+		if len(gs) == 1 {
+			t.ID = gs[0].ID
+			return
+		}
+		if reported[t.GroupName] {
+			return
+		}
+		reported[t.GroupName] = true
+		d := Diagnostic{Severity: "error", Address: model.X509Address}
+		if len(gs) == 0 {
+			d.Summary = "Group not found"
+			d.Detail = fmt.Sprintf("The tenant has no group named %q. Check the name (it must match exactly), or use group_id.", t.GroupName)
+		} else {
+			ids := make([]string, len(gs))
+			for i, g := range gs {
+				ids[i] = g.ID
+			}
+			d.Summary = "Ambiguous group name"
+			d.Detail = fmt.Sprintf("The tenant has %d groups named %q (%s); use group_id to say which one.", len(gs), t.GroupName, strings.Join(ids, ", "))
+		}
+		diags = append(diags, d)
+	})
+	return diags
+}
+
+// visit calls f on every target of x.
+func visit(x *model.X509Config, f func(*model.Target)) {
+	for i := range x.IncludeTargets {
+		f(&x.IncludeTargets[i].Target)
+	}
+	for i := range x.ExcludeTargets {
+		f(&x.ExcludeTargets[i])
+	}
+	for i := range x.CAScopes {
+		for j := range x.CAScopes[i].Groups {
+			f(&x.CAScopes[i].Groups[j])
+		}
+	}
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,110 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// ErrStale is returned by CheckSaved when the tenant or the configuration
+// changed since the plan was made.
+var ErrStale = errors.New("saved plan is stale")
+
+// fileMagic marks a saved plan file.
+const fileMagic = "cbactl-plan"
+
+type savedPlan struct {
+	Magic string `json:"magic"`
+	Plan  *Plan  `json:"plan"`
+}
+
+// Write saves a plan for a later `apply FILE`. A plan holds certificates,
+// ids and configuration values, never a token or a secret.
+func Write(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(savedPlan{Magic: fileMagic, Plan: p})
+}
+
+// Read loads a saved plan.
+func Read(r io.Reader) (*Plan, error) {
+	var s savedPlan
+	if err := json.NewDecoder(r).Decode(&s); err != nil || s.Magic != fileMagic || s.Plan == nil {
+		return nil, fmt.Errorf("not a cbactl plan file")
+	}
+	if s.Plan.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("the plan file has format %s; this cbactl reads %s", s.Plan.FormatVersion, FormatVersion)
+	}
+	return s.Plan, nil
+}
+
+// Seal records the digests of the states a plan was made from.
+func (p *Plan) Seal(desired, observed model.State) {
+	p.DesiredDigest = DesiredDigest(desired)
+	p.ObservedDigest = ObservedDigest(observed)
+}
+
+// CheckSaved refuses a saved plan whose configuration or tenant changed.
+func (p *Plan) CheckSaved(desired, observed model.State) error {
+	if p.DesiredDigest != DesiredDigest(desired) {
+		return fmt.Errorf("%w: the configuration changed since the plan was made; run plan again", ErrStale)
+	}
+	if p.ObservedDigest != ObservedDigest(observed) {
+		return fmt.Errorf("%w: the tenant changed since the plan was made; run plan again", ErrStale)
+	}
+	return nil
+}
+
+func digest(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // domain types always encode
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// DesiredDigest identifies a desired state.
+func DesiredDigest(s model.State) string { return digest(s) }
+
+// ObservedDigest identifies what a plan depends on in an observed state, in a
+// canonical form: the order in which Graph lists objects does not count, ids
+// do.
+func ObservedDigest(s model.State) string {
+	type ca struct {
+		ID    string
+		Nodes []Node
+	}
+	type pkiView struct {
+		ID, DisplayName, Status string
+		CAs                     []ca
+	}
+	var view struct {
+		PKIs   []pkiView
+		X509   []Node
+		Legacy []string
+	}
+	for _, p := range s.PKIs {
+		v := pkiView{ID: p.ID, DisplayName: p.DisplayName, Status: p.Status}
+		for _, c := range p.CAs {
+			v.CAs = append(v.CAs, ca{ID: c.ID, Nodes: CANodes(c)})
+		}
+		sort.Slice(v.CAs, func(i, j int) bool { return v.CAs[i].ID < v.CAs[j].ID })
+		view.PKIs = append(view.PKIs, v)
+	}
+	sort.Slice(view.PKIs, func(i, j int) bool { return view.PKIs[i].ID < view.PKIs[j].ID })
+	if s.X509 != nil {
+		view.X509 = X509Nodes(*s.X509, nil)
+	}
+	for _, l := range s.LegacyCAs {
+		view.Legacy = append(view.Legacy, digest(l))
+	}
+	sort.Strings(view.Legacy)
+	return digest(view)
+}
