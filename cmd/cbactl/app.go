@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 
 	"github.com/spf13/cobra"
 )
@@ -37,7 +40,9 @@ func Main(args []string, env *Env) int {
 	root.SetIn(env.In)
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
-	cmd, err := root.ExecuteC()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -69,6 +74,10 @@ and the x509Certificate authentication method policy, declared in HCL files.`,
 	root.AddCommand(
 		newValidateCmd(env, g),
 		newFmtCmd(env),
+		newPlanCmd(env, g),
+		newApplyCmd(env, g),
+		newShowCmd(env, g),
+		newExportCmd(env),
 		newVersionCmd(env),
 	)
 	return root

@@ -12,7 +12,13 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/cbactl/cbactl/config/configtest"
+	"github.com/cbactl/cbactl/internal/graph/graphtest"
 )
+
+// fakeToken is the bearer token of the scripts' fake Graph server.
+const fakeToken = "fake-token-7f3a9c"
+
+type serverKey struct{}
 
 // TestMain lets the test binary act as the cbactl binary inside scripts.
 func TestMain(m *testing.M) {
@@ -36,11 +42,19 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", root)
 			e.Setenv("NO_COLOR", "")
+			// Every script has its own fake Graph server; cbactl reaches it
+			// through the contract's CBACTL_GRAPH_URL and CBACTL_ACCESS_TOKEN.
+			srv := graphtest.New(graphtest.Options{Token: fakeToken, UploadPolls: 1})
+			e.Defer(srv.Close)
+			e.Values[serverKey{}] = srv
+			e.Setenv("CBACTL_GRAPH_URL", srv.URL())
+			e.Setenv("CBACTL_ACCESS_TOKEN", fakeToken)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fixture": cmdFixture,
 			"nokey":   cmdNoKey,
+			"graph":   cmdGraph,
 		},
 	})
 }

@@ -1,20 +1,29 @@
-// Command gen makes the certificates of the contoso example:
+// Command gen makes the certificates of the contoso example and its tenant
+// snapshot:
 //
 //	go run ./examples/contoso/gen
 //
 // It writes new keys and certificates every time it runs (the keys are
 // thrown away), so the example's thumbprints change with each run; nothing
-// in the example pins them.
+// in the example pins them. The render golden files use these certificates:
+// after a run, update them with go test ./internal/plan/render -update.
+//
+// The snapshot, tenant.json, is a tenant that has drifted from main.hcl in
+// every way a plan shows: a CA with an old CRL URL, a missing CA, a CA and a
+// whole PKI added by hand, the Fabrikam PKI not created yet, the method
+// configuration still at its defaults, and a CA left in the legacy store.
 package main
 
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 )
 
@@ -36,7 +45,7 @@ func dn(c, o, ou, cn string) pkitest.Option {
 }
 
 func main() {
-	out := flag.String("out", filepath.Join("examples", "contoso", "certs"), "directory to write the certificates to")
+	out := flag.String("out", filepath.Join("examples", "contoso"), "the example's directory")
 	flag.Parse()
 	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
@@ -55,20 +64,71 @@ func run(out string) error {
 	fabrikamIssuing := fabrikamRoot.NewIntermediate(dn("NL", "Fabrikam", "Partner Services", "Fabrikam Issuing CA"),
 		pkitest.WithCRLDistributionPoints("http://pki.fabrikam.com/crl/fabrikam-root.crl"))
 
+	// Certificates only the drifted tenant has.
+	retired := contosoRoot.NewIntermediate(dn("US", "Contoso", "PKI", "Contoso Issuing CA 0"), rsa)
+	tailspin := pkitest.NewRoot(dn("US", "Tailspin Toys", "", "Tailspin Toys Root CA"))
+
 	files := map[string][]byte{
-		"contoso-root.pem":      contosoRoot.PEM(),
-		"contoso-issuing.pem":   contosoIssuing.PEM(),
-		"contoso-smartcard.pem": contosoSmartcard.PEM(),
-		"fabrikam-root.pem":     fabrikamRoot.PEM(),
-		"fabrikam-issuing.pem":  fabrikamIssuing.PEM(),
+		"certs/contoso-root.pem":      contosoRoot.PEM(),
+		"certs/contoso-issuing.pem":   contosoIssuing.PEM(),
+		"certs/contoso-smartcard.pem": contosoSmartcard.PEM(),
+		"certs/fabrikam-root.pem":     fabrikamRoot.PEM(),
+		"certs/fabrikam-issuing.pem":  fabrikamIssuing.PEM(),
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+
+	s := wire.NewStore()
+	s.SetTenantID("4a6f2c1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b")
+	for _, g := range []wire.Group{
+		{ID: "5d1c7e0a-3b9f-4c2d-8e6a-0f1b2c3d4e01", DisplayName: "CBA Users"},
+		{ID: "5d1c7e0a-3b9f-4c2d-8e6a-0f1b2c3d4e02", DisplayName: "Fabrikam Contractors"},
+		{ID: "5d1c7e0a-3b9f-4c2d-8e6a-0f1b2c3d4e03", DisplayName: "Break Glass Accounts"},
+	} {
+		s.AddGroup(g)
+	}
+	contoso := id(s.CreatePKI(wire.Object{"displayName": str("Contoso PKI")}))
+	caObj := func(der []byte, typ, crl string) wire.Object {
+		ca := wire.CA{Certificate: der, CertificateAuthorityType: typ}
+		if crl != "" {
+			ca.CRLURL = &crl
+		}
+		return wire.ToObject(ca)
+	}
+	for _, ca := range []wire.Object{
+		caObj(contosoRoot.DER, "root", "http://crl.contoso.com/root.crl"), // an old URL
+		caObj(contosoIssuing.DER, "intermediate", "http://crl.contoso.com/contoso-issuing.crl"),
+		caObj(retired.DER, "intermediate", "http://crl.contoso.com/contoso-issuing-0.crl"),
+	} {
+		if _, err := s.CreateCA(contoso, ca); err != nil {
+			return err
+		}
+	}
+	hand := id(s.CreatePKI(wire.Object{"displayName": str("Tailspin Toys")}))
+	if _, err := s.CreateCA(hand, caObj(tailspin.DER, "root", "")); err != nil {
 		return err
 	}
+	s.PatchX509(wire.Object{"state": str("enabled")})
+	s.SetLegacy(wire.LegacyConfig{CertificateAuthorities: []wire.LegacyCA{{Certificate: contosoRoot.DER, IsRootAuthority: true}}})
+	files["tenant.json"] = s.Snapshot()
+
 	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+		path := filepath.Join(out, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func str(s string) []byte { return []byte(fmt.Sprintf("%q", s)) }
+
+// id reads the id of an object the store returned.
+func id(obj []byte) string {
+	var v struct{ ID string }
+	if err := json.Unmarshal(obj, &v); err != nil {
+		panic(err)
+	}
+	return v.ID
 }

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/plan"
+	"github.com/cbactl/cbactl/internal/plan/model"
+	"github.com/cbactl/cbactl/internal/plan/render"
+)
+
+// session is a loaded configuration, an open tenant, and the states and plan
+// made from them.
+type session struct {
+	cfg      *config.Config
+	cfgDiags hcl.Diagnostics // warnings only: errors stop prepare
+	tenant   tenant
+	desired  model.State
+	observed model.State
+	plan     *plan.Plan
+}
+
+// prepare loads the configuration, reads the tenant, resolves group names
+// and plans. Configuration errors are printed here and end the command.
+func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, tf *tenantFlags, quietDiags bool) (*session, error) {
+	cfg, diags := config.Load(cf.chdir, cf.loadOptions(env))
+	if diags.HasErrors() {
+		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
+		return nil, exitCode(exitError)
+	}
+	s := &session{cfg: cfg, cfgDiags: diags, desired: cfg.Desired}
+	if !quietDiags {
+		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
+	}
+	t, err := tf.open(env, cfg.Desired.Cloud, cfg.Desired.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	s.tenant = t
+	obs, err := t.Observe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the tenant: %w", err)
+	}
+	s.observed = obs.State
+
+	var resolveDiags []plan.Diagnostic
+	if names := plan.GroupNamesToResolve(s.desired.X509); len(names) > 0 {
+		found, err := t.ResolveGroups(ctx, names)
+		if err != nil {
+			return nil, fmt.Errorf("resolve group names: %w", err)
+		}
+		x := *s.desired.X509
+		x.IncludeTargets = append([]model.IncludeTarget(nil), x.IncludeTargets...)
+		x.ExcludeTargets = append([]model.Target(nil), x.ExcludeTargets...)
+		x.CAScopes = append([]model.CAScope(nil), x.CAScopes...)
+		for i := range x.CAScopes {
+			x.CAScopes[i].Groups = append([]model.Target(nil), x.CAScopes[i].Groups...)
+		}
+		resolveDiags = plan.ResolveGroups(&x, found)
+		s.desired.X509 = &x
+	}
+	s.plan = plan.Diff(s.desired, s.observed)
+	for _, w := range obs.Warnings {
+		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
+	}
+	s.plan.Diagnostics = append(s.plan.Diagnostics, resolveDiags...)
+	s.plan.Seal(s.desired, s.observed)
+	return s, nil
+}
+
+// planDiagnostics turns plan findings into located diagnostics: an address
+// the configuration declares points at its block.
+func planDiagnostics(p *plan.Plan, cfg *config.Config) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range p.Diagnostics {
+		sev := hcl.DiagWarning
+		if d.Severity == "error" {
+			sev = hcl.DiagError
+		}
+		detail := d.Detail
+		var subject *hcl.Range
+		if d.Address != "" {
+			if cfg != nil {
+				subject = cfg.Sources.Range(d.Address, "")
+			}
+			if subject == nil {
+				detail = string(d.Address) + ": " + detail
+			}
+		}
+		out = append(out, &hcl.Diagnostic{Severity: sev, Summary: d.Summary, Detail: detail, Subject: subject})
+	}
+	return out
+}
+
+type planOptions struct {
+	configFlags
+	tenantFlags
+	out              string
+	format           string
+	json             bool
+	detailedExitcode bool
+}
+
+func newPlanCmd(env *Env, g *globalOptions) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what would change in the tenant",
+		Long: `Plan reads the configuration and the tenant (Microsoft Graph, or --snapshot) and shows
+the changes that would make the tenant match: + create, ~ update in place, - destroy,
+-/+ replace. It changes nothing.
+
+With at least one pki block the configuration is the complete trust store: PKI containers
+and certificate authorities the tenant has but the configuration does not declare are
+planned for deletion. --detailed-exitcode exits 2 when there are changes (drift).`,
+		Example: `  cbactl plan --chdir examples/contoso --snapshot examples/contoso/tenant.json
+  cbactl plan --out cba.plan
+  cbactl plan --format markdown > plan.md          # a pull-request comment
+  cbactl plan --detailed-exitcode || [ $? -eq 2 ]  # nightly drift check`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.json {
+				o.format = "json"
+			}
+			return runPlan(cmd.Context(), env, g, o)
+		},
+	}
+	o.configFlags.register(cmd)
+	o.tenantFlags.register(cmd)
+	cmd.Flags().StringVar(&o.out, "out", "", "save the plan to FILE, for apply FILE")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	cmd.Flags().BoolVar(&o.json, "json", false, "same as --format json")
+	cmd.Flags().BoolVar(&o.detailedExitcode, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are changes, 1 on error")
+	return cmd
+}
+
+func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) error {
+	if o.format != "text" && o.format != "json" && o.format != "markdown" {
+		return flagError{fmt.Errorf("invalid --format %q: must be text, json or markdown", o.format)}
+	}
+	s, err := prepare(ctx, env, g, &o.configFlags, &o.tenantFlags, o.format == "json")
+	if err != nil {
+		return err
+	}
+	p := s.plan
+	switch o.format {
+	case "json":
+		jp := render.ToJSON(p)
+		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
+		if err := writeJSON(env.Out, jp); err != nil {
+			return err
+		}
+	case "markdown":
+		err = render.Markdown(env.Out, p)
+	default:
+		writeDiagnostics(env.Err, planDiagnostics(p, s.cfg), s.cfg.Files(), env.color(g.noColor))
+		err = render.Text(env.Out, p, render.Options{Color: env.color(g.noColor)})
+	}
+	if err != nil {
+		return err
+	}
+	if p.HasErrors() {
+		return exitCode(exitError)
+	}
+	if o.out != "" {
+		f, err := os.Create(o.out)
+		if err != nil {
+			return err
+		}
+		if err := errors.Join(plan.Write(f, p), f.Close()); err != nil {
+			return fmt.Errorf("save the plan: %w", err)
+		}
+		if o.format == "text" {
+			fmt.Fprintf(env.Out, "\nSaved the plan to %s. To apply exactly this plan: cbactl apply %s\n", o.out, o.out)
+		}
+	}
+	if o.detailedExitcode && p.HasChanges() {
+		return exitCode(exitChanges)
+	}
+	return nil
+}
+
+// configJSONDiagnostics carries configuration warnings into plan --json.
+func configJSONDiagnostics(diags hcl.Diagnostics) []render.JSONDiagnostic {
+	var out []render.JSONDiagnostic
+	for _, d := range jsonDiagnostics(diags) {
+		detail := d.Detail
+		if d.Range != nil {
+			detail = fmt.Sprintf("%s:%d:%d: %s", d.Range.Filename, d.Range.Start.Line, d.Range.Start.Column, detail)
+		}
+		out = append(out, render.JSONDiagnostic{Severity: d.Severity, Summary: d.Summary, Detail: detail})
+	}
+	return out
+}
+
+type showOptions struct {
+	format string
+	json   bool
+}
+
+func newShowCmd(env *Env, g *globalOptions) *cobra.Command {
+	o := &showOptions{}
+	cmd := &cobra.Command{
+		Use:     "show PLANFILE",
+		Short:   "Render a saved plan",
+		Example: "  cbactl show cba.plan\n  cbactl show --json cba.plan | jq '.summary'",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if o.json {
+				o.format = "json"
+			}
+			p, err := readPlanFile(args[0])
+			if err != nil {
+				return err
+			}
+			switch o.format {
+			case "json":
+				return render.JSON(env.Out, p)
+			case "markdown":
+				return render.Markdown(env.Out, p)
+			case "text":
+				writeDiagnostics(env.Err, planDiagnostics(p, nil), nil, env.color(g.noColor))
+				return render.Text(env.Out, p, render.Options{Color: env.color(g.noColor)})
+			}
+			return flagError{fmt.Errorf("invalid --format %q: must be text, json or markdown", o.format)}
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	cmd.Flags().BoolVar(&o.json, "json", false, "same as --format json")
+	return cmd
+}
+
+func readPlanFile(path string) (*plan.Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	p, err := plan.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
