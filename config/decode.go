@@ -28,6 +28,9 @@ type decoder struct {
 	sources SourceMap
 	dir     string
 	now     time.Time
+	files   *fileReader
+	// parsed holds certificates parsed ahead of decoding, by their text.
+	parsed map[string]*x509.Certificate
 
 	// certs holds the parsed certificate of every declared CA, by address;
 	// for upload PKIs, the bundle's certificates under the upload address.
@@ -257,7 +260,7 @@ var (
 	}}
 )
 
-func (d *decoder) decodeRoot(blocks hcl.Blocks) (model.State, []model.Test) {
+func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, string)) (model.State, []model.Test) {
 	d.certs = map[model.Address][]*x509.Certificate{}
 	d.pkiOf = map[string]string{}
 	var st model.State
@@ -273,6 +276,9 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks) (model.State, []model.Test) {
 		if c, ok := enum(a, "cloud", model.Clouds); ok {
 			st.Cloud = c
 		}
+	}
+	if tenantKnown != nil && !d.diags.HasErrors() {
+		tenantKnown(st.Cloud, st.TenantID)
 	}
 
 	seen := map[string]hcl.Range{}
@@ -340,7 +346,11 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 		}
 		return ca, false
 	}
-	cert, err := parseCertificateText(text)
+	cert, ok := d.parsed[text]
+	var err error
+	if !ok {
+		cert, err = parseCertificateText(text)
+	}
 	if err != nil {
 		d.errorf(a.src.rangePtr("certificate"), "Invalid certificate", "The certificate of %s cannot be used: %s.", addr, err)
 		return ca, false
@@ -396,7 +406,7 @@ func (d *decoder) decodeUpload(pkiName string, b *hcl.Block, declared []model.CA
 		return u, declared
 	}
 	u.File = file
-	data, err := fileReader{baseDir: d.dir}.read(file)
+	data, err := d.files.read(file)
 	if err != nil {
 		d.errorf(a.src.rangePtr("file"), "Cannot read upload file", "%s.", err)
 		return u, declared
@@ -613,7 +623,7 @@ func (d *decoder) decodeTest(b *hcl.Block) model.Test {
 	addr := model.TestAddress(name)
 	content, a := d.content(b.Body, testSchema, addr, b.DefRange)
 	t := model.Test{Name: name}
-	files := fileReader{baseDir: d.dir}
+	files := d.files
 	if path, ok := a.str("certificate"); ok {
 		t.CertificatePath = path
 		data, err := files.read(path)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -37,7 +38,10 @@ var certificateType = cty.Object(map[string]cty.Type{
 // the go-cty standard library under the names Terraform users know, try and
 // can, and the file functions, whose relative paths resolve against baseDir.
 func Functions(baseDir string) map[string]function.Function {
-	files := fileReader{baseDir: baseDir}
+	return newFileReader(baseDir).functions()
+}
+
+func (files *fileReader) functions() map[string]function.Function {
 	return map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"can":             tryfunc.CanFunc,
@@ -122,10 +126,39 @@ var pathParam = []function.Parameter{{Name: "path", Type: cty.String}}
 
 // fileReader reads files for the file functions. It refuses any file that
 // holds a private key, so that key material can never reach a value, a
-// diagnostic or a plan.
-type fileReader struct{ baseDir string }
+// diagnostic or a plan. It remembers what it read: a configuration often
+// reads a certificate twice (certificate() in a local, file() in a CA), and
+// prefetch fills it from several goroutines before decoding.
+type fileReader struct {
+	baseDir string
 
-func (r fileReader) read(path string) ([]byte, error) {
+	mu    sync.Mutex
+	files map[string]readResult // by path as written
+}
+
+type readResult struct {
+	data []byte
+	err  error
+}
+
+func newFileReader(baseDir string) *fileReader {
+	return &fileReader{baseDir: baseDir, files: map[string]readResult{}}
+}
+
+func (r *fileReader) read(path string) ([]byte, error) {
+	r.mu.Lock()
+	res, ok := r.files[path]
+	r.mu.Unlock()
+	if !ok {
+		res.data, res.err = r.readFile(path)
+		r.mu.Lock()
+		r.files[path] = res
+		r.mu.Unlock()
+	}
+	return res.data, res.err
+}
+
+func (r *fileReader) readFile(path string) ([]byte, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(r.baseDir, path)
 	}
@@ -150,7 +183,7 @@ func (r fileReader) read(path string) ([]byte, error) {
 	return data, nil
 }
 
-func (r fileReader) fileFunc() function.Function {
+func (r *fileReader) fileFunc() function.Function {
 	return function.New(&function.Spec{
 		Description: "Reads a UTF-8 text file relative to the configuration directory.",
 		Params:      pathParam,
@@ -168,7 +201,7 @@ func (r fileReader) fileFunc() function.Function {
 	})
 }
 
-func (r fileReader) filebase64Func() function.Function {
+func (r *fileReader) filebase64Func() function.Function {
 	return function.New(&function.Spec{
 		Description: "Reads a file and returns its contents base64-encoded.",
 		Params:      pathParam,
@@ -183,7 +216,7 @@ func (r fileReader) filebase64Func() function.Function {
 	})
 }
 
-func (r fileReader) filesha256Func() function.Function {
+func (r *fileReader) filesha256Func() function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the lower-case hex SHA-256 of a file.",
 		Params:      pathParam,
@@ -199,7 +232,7 @@ func (r fileReader) filesha256Func() function.Function {
 	})
 }
 
-func (r fileReader) certificateFunc() function.Function {
+func (r *fileReader) certificateFunc() function.Function {
 	return function.New(&function.Spec{
 		Description: "Parses the one certificate in a PEM or DER file and returns its identifiers.",
 		Params:      pathParam,

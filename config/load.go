@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -55,6 +57,12 @@ type LoadOptions struct {
 	Env      map[string]string // CBACTL_VAR_* environment entries (see EnvVars)
 	// Now is the time certificate validity is judged against.
 	Now time.Time
+	// TenantKnown, when set, is called as soon as the tenant block is
+	// decoded (with the defaults when there is none), before the rest of the
+	// configuration, so that the caller can start reading the tenant while
+	// the configuration loads. It is not called when the tenant block is in
+	// error.
+	TenantKnown func(cloud model.Cloud, tenantID string)
 }
 
 // Config is a loaded configuration.
@@ -66,15 +74,32 @@ type Config struct {
 	Sources SourceMap
 
 	parser *hclparse.Parser
+	files  map[string]*hcl.File // sources only, once loaded
 }
 
-// Files returns the parsed files by name, for diagnostic snippets. It is
-// safe to call on a Config returned with errors.
+// Files returns the files by name, for diagnostic snippets. It is safe to
+// call on a Config returned with errors.
 func (c *Config) Files() map[string]*hcl.File {
-	if c == nil || c.parser == nil {
+	switch {
+	case c == nil:
 		return nil
+	case c.files != nil:
+		return c.files
+	case c.parser != nil:
+		return c.parser.Files()
 	}
-	return c.parser.Files()
+	return nil
+}
+
+// keepSources drops the syntax trees once decoding is done, keeping only the
+// bytes diagnostics show: a large configuration's trees weigh more than the
+// state decoded from them.
+func (c *Config) keepSources() {
+	c.files = map[string]*hcl.File{}
+	for name, f := range c.parser.Files() {
+		c.files[name] = &hcl.File{Bytes: f.Bytes}
+	}
+	c.parser = nil
 }
 
 // Load reads every *.hcl file in dir, evaluates variables and locals, decodes
@@ -110,7 +135,9 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		}
 		sources = append(sources, source{name: p, src: src})
 	}
-	return cfg, cfg.load(sources, opts)
+	diags := cfg.load(sources, opts)
+	cfg.keepSources()
+	return cfg, diags
 }
 
 func newConfig(dir string) *Config {
@@ -128,8 +155,28 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	dir := cfg.Dir
 	var diags, rootDiags hcl.Diagnostics
 	var blocks hcl.Blocks
-	for _, s := range sources {
-		f, fDiags := cfg.parser.ParseHCL(s.src, s.name)
+	// Files are parsed concurrently: a large trust store split over files
+	// loads faster.
+	type parsed struct {
+		file  *hcl.File
+		diags hcl.Diagnostics
+	}
+	results := make([]parsed, len(sources))
+	var wg sync.WaitGroup
+	for i, s := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, d := hclsyntax.ParseConfig(s.src, s.name, hcl.InitialPos)
+			results[i] = parsed{f, d}
+		}()
+	}
+	wg.Wait()
+	for i, s := range sources {
+		f, fDiags := results[i].file, results[i].diags
+		if f != nil {
+			cfg.parser.AddFile(s.name, f)
+		}
 		diags = append(diags, fDiags...)
 		if f == nil || fDiags.HasErrors() {
 			continue
@@ -144,7 +191,8 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	}
 	diags = append(diags, rootDiags...)
 
-	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now}
+	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now, files: newFileReader(dir)}
+	d.parsed = prefetch(blocks, d.files)
 
 	// Variables first: everything else may refer to them.
 	vars := map[string]*variable{}
@@ -167,7 +215,7 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 
 	ctx := &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": cty.ObjectVal(values)},
-		Functions: Functions(dir),
+		Functions: d.files.functions(),
 	}
 	diags = append(diags, checkValidations(vars, ctx)...)
 
@@ -176,7 +224,7 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	ctx.Variables["local"] = cty.ObjectVal(locals)
 	d.ctx = ctx
 
-	cfg.Desired, cfg.Tests = d.decodeRoot(blocks)
+	cfg.Desired, cfg.Tests = d.decodeRoot(blocks, opts.TenantKnown)
 	diags = append(diags, d.diags...)
 	if !diags.HasErrors() {
 		diags = append(diags, validate(cfg, d.certs, opts.Now)...)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -92,3 +93,14 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unknown graph command %q", args[0])
 	}
 }
+
+// objectID reads the id of a JSON object.
+func objectID(obj []byte) string {
+	var v struct{ ID string }
+	if err := json.Unmarshal(obj, &v); err != nil {
+		panic(err)
+	}
+	return v.ID
+}
+
+func wireBase64(der []byte) string { return base64.StdEncoding.EncodeToString(der) }

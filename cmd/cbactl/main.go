@@ -4,12 +4,19 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/term"
 )
 
 func main() {
+	// A plan of thousands of CAs has a live heap of about 40 MB; a soft (72 MiB)
+	// limit keeps the garbage collector from letting the process grow to
+	// twice that. GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(72 << 20)
+	}
 	os.Exit(Main(os.Args[1:], systemEnv()))
 }
 

@@ -44,7 +44,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "")
 			// Every script has its own fake Graph server; cbactl reaches it
 			// through the contract's CBACTL_GRAPH_URL and CBACTL_ACCESS_TOKEN.
-			srv := graphtest.New(graphtest.Options{Token: fakeToken, UploadPolls: 1})
+			srv := graphtest.New(graphtest.Options{Token: fakeToken, UploadPolls: 3})
 			e.Defer(srv.Close)
 			e.Values[serverKey{}] = srv
 			e.Setenv("CBACTL_GRAPH_URL", srv.URL())

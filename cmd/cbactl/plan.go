@@ -29,7 +29,32 @@ type session struct {
 // prepare loads the configuration, reads the tenant, resolves group names
 // and plans. Configuration errors are printed here and end the command.
 func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, tf *tenantFlags, quietDiags bool) (*session, error) {
-	cfg, diags := config.Load(cf.chdir, cf.loadOptions(env))
+	// The tenant is read while the rest of the configuration loads: as soon
+	// as the tenant block says which tenant and cloud.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type reading struct {
+		t   tenant
+		obs *model.Observation
+		err error
+	}
+	read := make(chan reading, 1)
+	opts := cf.loadOptions(env)
+	opts.TenantKnown = func(cloud model.Cloud, tenantID string) {
+		go func() {
+			t, err := tf.open(env, cloud, tenantID)
+			if err != nil {
+				read <- reading{err: err}
+				return
+			}
+			obs, err := t.Observe(ctx)
+			if err != nil {
+				err = fmt.Errorf("read the tenant: %w", err)
+			}
+			read <- reading{t: t, obs: obs, err: err}
+		}()
+	}
+	cfg, diags := config.Load(cf.chdir, opts)
 	if diags.HasErrors() {
 		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
 		return nil, exitCode(exitError)
@@ -38,20 +63,16 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	if !quietDiags {
 		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
 	}
-	t, err := tf.open(env, cfg.Desired.Cloud, cfg.Desired.TenantID)
-	if err != nil {
-		return nil, err
+	r := <-read
+	if r.err != nil {
+		return nil, r.err
 	}
-	s.tenant = t
-	obs, err := t.Observe(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the tenant: %w", err)
-	}
-	s.observed = obs.State
+	s.tenant, s.observed = r.t, r.obs.State
+	obs := r.obs
 
 	var resolveDiags []plan.Diagnostic
 	if names := plan.GroupNamesToResolve(s.desired.X509); len(names) > 0 {
-		found, err := t.ResolveGroups(ctx, names)
+		found, err := s.tenant.ResolveGroups(ctx, names)
 		if err != nil {
 			return nil, fmt.Errorf("resolve group names: %w", err)
 		}
@@ -70,7 +91,6 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
 	}
 	s.plan.Diagnostics = append(s.plan.Diagnostics, resolveDiags...)
-	s.plan.Seal(s.desired, s.observed)
 	return s, nil
 }
 
@@ -169,6 +189,7 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 		return exitCode(exitError)
 	}
 	if o.out != "" {
+		p.Seal(s.desired, s.observed)
 		f, err := os.Create(o.out)
 		if err != nil {
 			return err

@@ -38,7 +38,7 @@ const (
 // the numbers form a usable key), so they also catch keys for algorithms that
 // crypto/x509 cannot parse.
 func ContainsPrivateKey(data []byte) bool {
-	_, ok := privateKeyReason(data)
+	_, ok := privateKeyReason(data, scanPEM(data))
 	return ok
 }
 
@@ -81,13 +81,13 @@ func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 // ErrNotPKCS7; a SignedData without certificates gives ErrNoCertificate; a
 // private key in data gives ErrPrivateKey.
 func ParsePKCS7(data []byte) ([]*x509.Certificate, error) {
-	if reason, ok := privateKeyReason(data); ok {
+	blocks := scanPEM(data)
+	if reason, ok := privateKeyReason(data, blocks); ok {
 		return nil, privateKeyError(reason)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, newError(ErrNotPKCS7, nil, "not a PKCS #7 bundle: input is empty")
 	}
-	blocks := scanPEM(data)
 	if len(blocks) == 0 {
 		return parsePKCS7DER(data)
 	}
@@ -119,13 +119,14 @@ func ParsePKCS7(data []byte) ([]*x509.Certificate, error) {
 }
 
 func parseCertificates(data []byte, bundle bool) ([]*x509.Certificate, error) {
-	if reason, ok := privateKeyReason(data); ok {
+	blocks := scanPEM(data) // once, for the key check and the certificates
+	if reason, ok := privateKeyReason(data, blocks); ok {
 		return nil, privateKeyError(reason)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, newError(ErrNoCertificate, nil, "no certificate found: input is empty")
 	}
-	if blocks := scanPEM(data); len(blocks) > 0 {
+	if len(blocks) > 0 {
 		return certsFromPEM(blocks, bundle)
 	}
 	return certsFromDER(data, bundle)
@@ -514,8 +515,8 @@ func privateKeyError(reason string) error {
 }
 
 // privateKeyReason reports whether data holds private key material and, if so,
-// a short description that never includes key bytes.
-func privateKeyReason(data []byte) (string, bool) {
+// a short description that never includes key bytes. blocks is scanPEM(data).
+func privateKeyReason(data []byte, blocks []pemBlock) (string, bool) {
 	upper := asciiUpper(data)
 	// PEM BEGIN lines whose type mentions a private key.
 	begin := []byte(pemBeginMarker)
@@ -546,7 +547,7 @@ func privateKeyReason(data []byte) (string, bool) {
 	if reason, ok := derKeyReason(data); ok {
 		return reason, true
 	}
-	for _, b := range scanPEM(data) {
+	for _, b := range blocks {
 		if !b.ok {
 			continue
 		}

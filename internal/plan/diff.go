@@ -121,10 +121,11 @@ func (p *Plan) upload(addr model.Address, d model.PKI, pkiID string, missing []m
 // cas plans the CAs of a container that exists in the tenant.
 func (p *Plan) cas(addr model.Address, d, o model.PKI) {
 	used := make([]bool, len(o.CAs))
-	byThumb := map[string]int{}
+	byThumb := make(map[string]int, len(o.CAs))
 	for i, ca := range o.CAs {
-		if _, dup := byThumb[ca.Thumbprint()]; !dup {
-			byThumb[ca.Thumbprint()] = i
+		t := ca.Thumbprint()
+		if _, dup := byThumb[t]; !dup {
+			byThumb[t] = i
 		}
 	}
 	caAddr := func(ca model.CA) model.Address {
@@ -142,13 +143,12 @@ func (p *Plan) cas(addr model.Address, d, o model.PKI) {
 		}
 		used[i] = true
 		have := o.CAs[i]
-		before, after := CANodes(have), CANodes(want)
-		if !Changed(DiffNodes(before, after)) {
+		if !Changed(DiffNodes(caAttrNodes(have), caAttrNodes(want))) {
 			continue
 		}
 		want := want
 		p.Changes = append(p.Changes, Change{
-			Address: caAddr(want), Kind: KindCA, Action: Update, Before: before, After: after,
+			Address: caAddr(want), Kind: KindCA, Action: Update, Before: CANodes(have), After: CANodes(want),
 			PKIName: d.DisplayName, PKIID: o.ID, ObjectID: have.ID, CA: &want,
 		})
 	}

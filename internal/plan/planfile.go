@@ -62,12 +62,11 @@ func (p *Plan) CheckSaved(desired, observed model.State) error {
 }
 
 func digest(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	h := sha256.New()
+	if err := json.NewEncoder(h).Encode(v); err != nil {
 		panic(err) // domain types always encode
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // DesiredDigest identifies a desired state.
@@ -78,8 +77,8 @@ func DesiredDigest(s model.State) string { return digest(s) }
 // do.
 func ObservedDigest(s model.State) string {
 	type ca struct {
-		ID    string
-		Nodes []Node
+		ID, Thumbprint string
+		Nodes          []Node
 	}
 	type pkiView struct {
 		ID, DisplayName, Status string
@@ -93,7 +92,7 @@ func ObservedDigest(s model.State) string {
 	for _, p := range s.PKIs {
 		v := pkiView{ID: p.ID, DisplayName: p.DisplayName, Status: p.Status}
 		for _, c := range p.CAs {
-			v.CAs = append(v.CAs, ca{ID: c.ID, Nodes: CANodes(c)})
+			v.CAs = append(v.CAs, ca{ID: c.ID, Thumbprint: c.Thumbprint(), Nodes: caAttrNodes(c)})
 		}
 		sort.Slice(v.CAs, func(i, j int) bool { return v.CAs[i].ID < v.CAs[j].ID })
 		view.PKIs = append(view.PKIs, v)

@@ -65,7 +65,14 @@ func certificateNode(der []byte) Node {
 
 // CANodes is a certificate authority's tree.
 func CANodes(ca model.CA) []Node {
-	nodes := []Node{certificateNode(ca.Certificate), attr("type", string(ca.Type))}
+	return append([]Node{certificateNode(ca.Certificate)}, caAttrNodes(ca)...)
+}
+
+// caAttrNodes is a CA's tree without its certificate: what an update can
+// change. CAs are compared with it, so that a CA that did not change costs
+// no certificate parsing.
+func caAttrNodes(ca model.CA) []Node {
+	nodes := []Node{attr("type", string(ca.Type))}
 	nodes = optional(nodes, "crl_url", ca.CRLURL)
 	nodes = optional(nodes, "delta_crl_url", ca.DeltaCRLURL)
 	nodes = append(nodes, attr("issuer_hint", ca.IssuerHint))

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // aliases are property spellings Graph is documented to use besides the one
@@ -21,6 +23,13 @@ var aliases = map[string]bool{"deltacertificateRevocationListUrl": true}
 // OData annotations (@odata.type, includeTargets@odata.context, ...) are not
 // reported.
 func Decode(data []byte, v any, path string) ([]string, error) {
+	// Fast path, one pass: a decode that rejects unknown members and matches
+	// names exactly succeeds when everything is modelled, the common case.
+	if jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)) == nil {
+		return nil, nil
+	}
+	// Slow path: decode leniently, then find what is not modelled.
+	reflect.ValueOf(v).Elem().SetZero()
 	if err := json.Unmarshal(data, v); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -85,6 +94,7 @@ func UnknownWarnings(paths []string) []string {
 
 // Collection is a page of a Graph collection.
 type Collection[T any] struct {
+	Context  string `json:"@odata.context,omitempty"`
 	Value    []T    `json:"value"`
 	NextLink string `json:"@odata.nextLink,omitempty"`
 }

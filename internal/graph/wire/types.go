@@ -127,10 +127,12 @@ type CA struct {
 	ExpirationDateTime         string  `json:"expirationDateTime,omitempty"`
 	Thumbprint                 string  `json:"thumbprint,omitempty"`
 	CRLURL                     *string `json:"certificateRevocationListUrl"`
-	DeltaCRLURL                *string `json:"deltaCertificateRevocationListUrl"`
-	IsIssuerHintEnabled        bool    `json:"isIssuerHintEnabled"`
-	CreatedDateTime            string  `json:"createdDateTime,omitempty"`
-	DeletedDateTime            *string `json:"deletedDateTime,omitempty"`
+	// case:ignore lets the fast decoder accept the docs' spelling,
+	// deltacertificateRevocationListUrl, too (see aliases).
+	DeltaCRLURL         *string `json:"deltaCertificateRevocationListUrl,case:ignore"`
+	IsIssuerHintEnabled bool    `json:"isIssuerHintEnabled"`
+	CreatedDateTime     string  `json:"createdDateTime,omitempty"`
+	DeletedDateTime     *string `json:"deletedDateTime,omitempty"`
 }
 
 // LegacyConfig is certificateBasedAuthConfiguration, the classic store.
@@ -144,7 +146,7 @@ type LegacyCA struct {
 	Certificate     []byte  `json:"certificate"`
 	IsRootAuthority bool    `json:"isRootAuthority"`
 	CRLURL          *string `json:"certificateRevocationListUrl"`
-	DeltaCRLURL     *string `json:"deltaCertificateRevocationListUrl"`
+	DeltaCRLURL     *string `json:"deltaCertificateRevocationListUrl,case:ignore"`
 	Issuer          string  `json:"issuer,omitempty"`
 	IssuerSKI       string  `json:"issuerSki,omitempty"`
 }
