@@ -92,7 +92,8 @@ func seedPKI(t testing.TB, srv *graphtest.Server, name string, n int, distinct b
 		if distinct {
 			der = root.NewIntermediate(pkitest.WithCN(name + " CA")).DER
 		}
-		ca := wire.CA{Certificate: der, CertificateAuthorityType: "intermediate", DisplayName: name + "-" + strconv.Itoa(i)}
+		display := name + "-" + strconv.Itoa(i)
+		ca := wire.CA{Certificate: der, CertificateAuthorityType: "intermediate", DisplayName: &display}
 		if _, err := srv.Store.CreateCA(p.ID, wire.ToObject(ca)); err != nil {
 			t.Fatal(err)
 		}

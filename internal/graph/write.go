@@ -371,8 +371,8 @@ func caBody(w wire.CA, patch bool) (models.CertificateAuthorityDetailable, error
 	}
 	hint := w.IsIssuerHintEnabled
 	m.SetIsIssuerHintEnabled(&hint)
-	if w.DisplayName != "" {
-		m.SetDisplayName(str(w.DisplayName))
+	if patch || w.DisplayName != nil {
+		m.SetDisplayName(w.DisplayName)
 	}
 	if w.Thumbprint != "" {
 		m.SetThumbprint(str(w.Thumbprint))

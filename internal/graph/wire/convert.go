@@ -85,7 +85,7 @@ func (d *Document) Observe() (model.State, []string) {
 				CRLURL:      deref(ca.CRLURL),
 				DeltaCRLURL: deref(ca.DeltaCRLURL),
 				IssuerHint:  ca.IsIssuerHintEnabled,
-				DisplayName: ca.DisplayName,
+				DisplayName: deref(ca.DisplayName),
 			})
 		}
 		st.PKIs = append(st.PKIs, mp)
@@ -310,14 +310,14 @@ func CAFromModel(ca model.CA) CA {
 }
 
 // CAUpdateFromModel holds the attributes of a CA that an update writes:
-// type, CRL URLs (nil clears them), issuer hint and display name.
+// type, CRL URLs and display name (nil clears them), issuer hint.
 func CAUpdateFromModel(ca model.CA) CA {
 	return CA{
 		CertificateAuthorityType: caTypes.toWire(ca.Type),
 		CRLURL:                   ptr(ca.CRLURL),
 		DeltaCRLURL:              ptr(ca.DeltaCRLURL),
 		IsIssuerHintEnabled:      ca.IssuerHint,
-		DisplayName:              ca.DisplayName,
+		DisplayName:              ptr(ca.DisplayName),
 	}
 }
 

@@ -121,7 +121,7 @@ type CA struct {
 	ID                         string  `json:"id,omitempty"`
 	Certificate                []byte  `json:"certificate,omitempty"`
 	CertificateAuthorityType   string  `json:"certificateAuthorityType,omitempty"`
-	DisplayName                string  `json:"displayName,omitempty"`
+	DisplayName                *string `json:"displayName"`
 	Issuer                     string  `json:"issuer,omitempty"`
 	IssuerSubjectKeyIdentifier string  `json:"issuerSubjectKeyIdentifier,omitempty"`
 	ExpirationDateTime         string  `json:"expirationDateTime,omitempty"`
