@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cbactl/cbactl/internal/graph/snapshot"
+	"github.com/cbactl/cbactl/internal/atomicfile"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -60,7 +60,7 @@ func runExport(ctx context.Context, env *Env, o *exportOptions) error {
 	for _, w := range warnings {
 		fmt.Fprintf(env.Err, "Warning: %s\n", w)
 	}
-	if err := snapshot.WriteFileAtomic(o.out, wire.SnapshotFromDocument(doc)); err != nil {
+	if err := atomicfile.WriteFile(o.out, wire.SnapshotFromDocument(doc)); err != nil {
 		return fmt.Errorf("write %s: %w", o.out, err)
 	}
 	fmt.Fprintf(env.Out, "Wrote %s: %d PKI %s, %d certificate %s.\n", o.out,

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/atomicfile"
 )
 
 type fmtOptions struct {
@@ -86,7 +87,7 @@ func runFmt(env *Env, o *fmtOptions) error {
 			fmt.Fprint(env.Out, udiff.Unified("old/"+filepath.ToSlash(name), "new/"+filepath.ToSlash(name), string(src), string(out)))
 		}
 		if !o.check {
-			if err := writeFileKeepMode(name, out); err != nil {
+			if err := atomicfile.WriteFile(name, out); err != nil {
 				return err
 			}
 		}
@@ -146,30 +147,4 @@ func fmtTargets(path string, recursive bool) ([]string, error) {
 	})
 	sort.Strings(out)
 	return out, err
-}
-
-// writeFileKeepMode replaces a file's contents through a temporary file and
-// a rename, keeping its permissions.
-func writeFileKeepMode(name string, data []byte) error {
-	info, err := os.Stat(name)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 
+	"github.com/cbactl/cbactl/internal/atomicfile"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -52,41 +52,11 @@ func (t *Tenant) Flush() error {
 	if !t.dirty {
 		return nil
 	}
-	if err := WriteFileAtomic(t.path, t.store.Snapshot()); err != nil {
+	if err := atomicfile.WriteFile(t.path, t.store.Snapshot()); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	t.dirty = false
 	return nil
-}
-
-// WriteFileAtomic replaces path with data through a temporary file in the
-// same directory and a rename, so a reader never sees a partial file.
-func WriteFileAtomic(path string, data []byte) error {
-	mode := os.FileMode(0o644)
-	if info, err := os.Stat(path); err == nil {
-		mode = info.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func (t *Tenant) changed() {
