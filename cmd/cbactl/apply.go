@@ -132,7 +132,7 @@ func runApply(ctx context.Context, env *Env, g *globalOptions, o *applyOptions) 
 	if flushErr != nil {
 		return flushErr
 	}
-	if err := verify(ctx, env, s); err != nil {
+	if err := verify(ctx, env, s, o.snapshot == ""); err != nil {
 		return err
 	}
 	sum := p.Summary()
@@ -142,11 +142,12 @@ func runApply(ctx context.Context, env *Env, g *globalOptions, o *applyOptions) 
 
 // verify reads the tenant again and fails loudly if it does not match the
 // configuration: a write Graph accepted but did not keep. Graph replicates
-// writes with a delay, so a mismatch is read again a few times first.
-func verify(ctx context.Context, env *Env, s *session) error {
-	waits := []time.Duration{0, 2 * time.Second, 5 * time.Second, 10 * time.Second}
-	if _, isSnapshot := s.tenant.(interface{ Path() string }); isSnapshot {
-		waits = waits[:1]
+// writes with a delay (eventual), so a mismatch is read again a few times
+// first.
+func verify(ctx context.Context, env *Env, s *session, eventual bool) error {
+	waits := []time.Duration{0}
+	if eventual {
+		waits = append(waits, 2*time.Second, 5*time.Second, 10*time.Second)
 	}
 	var rest *plan.Plan
 	for _, w := range waits {
