@@ -62,6 +62,7 @@ func validate(cfg *Config, certs map[model.Address][]*x509.Certificate, now time
 		uploadNoCRL: map[model.Address][]string{}, uploadNoCRLWarn: map[model.Address][]string{},
 	}
 	v.trustStore()
+	v.chains()
 	v.uploadCRLFindings()
 	if x := cfg.Desired.X509; x != nil {
 		v.bindings(x)

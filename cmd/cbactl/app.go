@@ -78,6 +78,8 @@ and the x509Certificate authentication method policy, declared in HCL files.`,
 		newApplyCmd(env, g),
 		newShowCmd(env, g),
 		newExportCmd(env),
+		newCertCmd(env, g),
+		newCRLCmd(env, g),
 		newVersionCmd(env),
 	)
 	return root

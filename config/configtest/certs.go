@@ -4,6 +4,10 @@
 package configtest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -100,5 +104,92 @@ func generate(now time.Time) Files {
 		}
 		f[fmt.Sprintf("certs/long-subject-%d.pem", i)] = root.NewIntermediate(pkitest.WithSubject(rdns)).PEM()
 	}
+	chainCerts(f, root, now)
 	return f
+}
+
+// chainCerts adds the certificates of the trust-chain fixtures
+// (testdata/diagnostics/chain*.hcl), all named certs/chain-*.
+func chainCerts(f Files, root *pkitest.CA, now time.Time) {
+	// A chain whose root is not written anywhere.
+	orphanRoot := pkitest.NewRoot(name("Chain Orphan Root"))
+	orphanIssuing := orphanRoot.NewIntermediate(name("Chain Orphan Issuing"))
+	orphanSub := orphanIssuing.NewIntermediate(name("Chain Orphan Sub"))
+	f["certs/chain-orphan-issuing.pem"] = orphanIssuing.PEM()
+	f["certs/chain-orphan-sub.pem"] = orphanSub.PEM()
+	f["certs/chain-orphans.p7b"] = pkitest.Bundle(orphanIssuing.Cert, orphanSub.Cert)
+
+	// Key identifiers missing.
+	f["certs/chain-no-aki.pem"] = root.NewIntermediate(name("Chain No AKI"), pkitest.WithoutAKI()).PEM()
+	noSKI := root.NewIntermediate(name("Chain No SKI"), pkitest.WithoutSKI())
+	f["certs/chain-no-ski.pem"] = noSKI.PEM()
+	// Its AKI is the no-SKI CA's computed key identifier, which no declared
+	// CA has as its SKI.
+	f["certs/chain-under-no-ski.pem"] = noSKI.NewIntermediate(name("Chain Under No SKI")).PEM()
+
+	// A CA certificate whose CDP names its parent's CRL, as usual.
+	cdp := root.NewIntermediate(name("Chain CDP"), pkitest.WithCRLDistributionPoints("http://crl.example.com/fixture-root.crl"))
+	f["certs/chain-cdp.pem"] = cdp.PEM()
+	f["certs/chain-cdp.p7b"] = pkitest.Bundle(root.Cert, cdp.Cert)
+
+	// Odd key identifiers, made by hand: crypto/x509 would derive the AKI
+	// from the issuer.
+	oddKey := newKey()
+	f["certs/chain-root-aki.pem"] = handmade(now, name2("Chain Odd Root"), name2("Chain Odd Root"),
+		pkitest.KeyID(oddKey.Public()), []byte("not-the-root-ski-20b"), oddKey.Public(), oddKey)
+	akiKey := newKey()
+	f["certs/chain-aki-is-ski.pem"] = handmade(now, name2("Chain AKI Is SKI"), root.Cert.RawSubject,
+		pkitest.KeyID(akiKey.Public()), pkitest.KeyID(akiKey.Public()), akiKey.Public(), root.Key)
+
+	// Two CAs that issued each other: a loop without a root.
+	ka, kb := newKey(), newKey()
+	f["certs/chain-cycle-a.pem"] = handmade(now, name2("Chain Cycle A"), name2("Chain Cycle B"),
+		pkitest.KeyID(ka.Public()), pkitest.KeyID(kb.Public()), ka.Public(), kb)
+	f["certs/chain-cycle-b.pem"] = handmade(now, name2("Chain Cycle B"), name2("Chain Cycle A"),
+		pkitest.KeyID(kb.Public()), pkitest.KeyID(ka.Public()), kb.Public(), ka)
+}
+
+// name2 is the DER of name(cn)'s subject.
+func name2(cn string) []byte {
+	der, err := asn1.Marshal(pkix.Name{Country: []string{"US"}, Organization: []string{"Fixture"}, CommonName: cn}.ToRDNSequence())
+	if err != nil {
+		panic(err)
+	}
+	return der
+}
+
+func newKey() crypto.Signer {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// handmade returns a PEM CA certificate with exactly the given subject,
+// issuer (both DER names) and key identifiers, signed by signer.
+func handmade(now time.Time, subject, issuer, ski, aki []byte, pub crypto.PublicKey, signer crypto.Signer) []byte {
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial.Add(serial, big.NewInt(1)),
+		RawSubject:            subject,
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		SubjectKeyId:          ski,
+		AuthorityKeyId:        aki,
+	}
+	// The parent only lends its name: without an SKI of its own, crypto/x509
+	// keeps the template's AKI.
+	parent := &x509.Certificate{RawSubject: issuer}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+	if err != nil {
+		panic(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

@@ -1,4 +1,9 @@
 pki "p" {
+  # The root of the CAs below, so that their chains are complete.
+  certificate_authority "root" {
+    certificate = file("certs/root.pem")
+    crl_url     = "http://crl.example.com/root.crl"
+  }
   certificate_authority "leaf" {
     certificate = file("certs/leaf.pem") # ERROR: Not a CA certificate
     crl_url     = "http://crl.example.com/leaf.crl"

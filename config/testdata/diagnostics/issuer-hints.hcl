@@ -1,4 +1,9 @@
 pki "hints" {
+  # The root of the CAs below, so that their chains are complete.
+  certificate_authority "root" {
+    certificate = file("certs/root.pem")
+    crl_url     = "http://crl.example.com/root.crl"
+  }
   certificate_authority "a" {
     certificate = file("certs/long-subject-1.pem")
     crl_url     = "http://crl.example.com/1.crl"
