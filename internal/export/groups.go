@@ -14,22 +14,11 @@ func targetedGroups(x *model.X509Config) map[string]bool {
 	if x == nil {
 		return ids
 	}
-	add := func(t model.Target) {
+	x.EachTarget(func(t *model.Target) {
 		if t.Type == model.TargetGroup && !t.IsAllUsers() && t.ID != "" {
 			ids[strings.ToLower(t.ID)] = true
 		}
-	}
-	for _, t := range x.IncludeTargets {
-		add(t.Target)
-	}
-	for _, t := range x.ExcludeTargets {
-		add(t)
-	}
-	for _, s := range x.CAScopes {
-		for _, g := range s.Groups {
-			add(g)
-		}
-	}
+	})
 	return ids
 }
 

@@ -245,22 +245,11 @@ func groupNames(desired, observed model.State) map[string]string {
 		m[strings.ToLower(g.ID)] = g.DisplayName
 	}
 	if x := desired.X509; x != nil {
-		add := func(t model.Target) {
+		x.EachTarget(func(t *model.Target) {
 			if t.GroupName != "" && t.ID != "" {
 				m[strings.ToLower(t.ID)] = t.GroupName
 			}
-		}
-		for _, t := range x.IncludeTargets {
-			add(t.Target)
-		}
-		for _, t := range x.ExcludeTargets {
-			add(t)
-		}
-		for _, s := range x.CAScopes {
-			for _, g := range s.Groups {
-				add(g)
-			}
-		}
+		})
 	}
 	return m
 }
@@ -272,7 +261,7 @@ func GroupNamesToResolve(x *model.X509Config) []string {
 		return nil
 	}
 	set := map[string]bool{}
-	visit(x, func(t *model.Target) {
+	x.EachTarget(func(t *model.Target) {
 		if t.GroupName != "" && t.ID == "" {
 			set[t.GroupName] = true
 		}
@@ -293,7 +282,7 @@ func ResolveGroups(x *model.X509Config, found map[string][]model.Group) []Diagno
 	}
 	var diags []Diagnostic
 	reported := map[string]bool{}
-	visit(x, func(t *model.Target) {
+	x.EachTarget(func(t *model.Target) {
 		if t.GroupName == "" || t.ID != "" {
 			return
 		}
@@ -321,21 +310,6 @@ func ResolveGroups(x *model.X509Config, found map[string][]model.Group) []Diagno
 		diags = append(diags, d)
 	})
 	return diags
-}
-
-// visit calls f on every target of x.
-func visit(x *model.X509Config, f func(*model.Target)) {
-	for i := range x.IncludeTargets {
-		f(&x.IncludeTargets[i].Target)
-	}
-	for i := range x.ExcludeTargets {
-		f(&x.ExcludeTargets[i])
-	}
-	for i := range x.CAScopes {
-		for j := range x.CAScopes[i].Groups {
-			f(&x.CAScopes[i].Groups[j])
-		}
-	}
 }
 
 func pluralize(n int, one, many string) string {

@@ -131,6 +131,22 @@ type Target struct {
 // IsAllUsers reports whether t is the special all_users target.
 func (t Target) IsAllUsers() bool { return strings.EqualFold(t.ID, AllUsersTargetID) }
 
+// EachTarget calls f on every target of x: include and exclude targets and
+// the groups of CA scopes. f may change the target.
+func (x *X509Config) EachTarget(f func(*Target)) {
+	for i := range x.IncludeTargets {
+		f(&x.IncludeTargets[i].Target)
+	}
+	for i := range x.ExcludeTargets {
+		f(&x.ExcludeTargets[i])
+	}
+	for i := range x.CAScopes {
+		for j := range x.CAScopes[i].Groups {
+			f(&x.CAScopes[i].Groups[j])
+		}
+	}
+}
+
 // IncludeTarget is an include target of the method configuration.
 type IncludeTarget struct {
 	Target
