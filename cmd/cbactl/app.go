@@ -80,6 +80,8 @@ and the x509Certificate authentication method policy, declared in HCL files.`,
 		newExportCmd(env),
 		newCertCmd(env, g),
 		newCRLCmd(env, g),
+		newSimulateCmd(env, g),
+		newTestCmd(env, g),
 		newVersionCmd(env),
 	)
 	return root

@@ -125,6 +125,7 @@ type planOptions struct {
 	format           string
 	json             bool
 	detailedExitcode bool
+	skipTests        bool
 }
 
 func newPlanCmd(env *Env, g *globalOptions) *cobra.Command {
@@ -138,7 +139,10 @@ the changes that would make the tenant match: + create, ~ update in place, - des
 
 With at least one pki block the configuration is the complete trust store: PKI containers
 and certificate authorities the tenant has but the configuration does not declare are
-planned for deletion. --detailed-exitcode exits 2 when there are changes (drift).`,
+planned for deletion. --detailed-exitcode exits 2 when there are changes (drift).
+
+The configuration's test blocks run too (as cbactl test does); a failing test is an
+error. --skip-tests skips them.`,
 		Example: `  cbactl plan --chdir examples/contoso --snapshot examples/contoso/tenant.json
   cbactl plan --out cba.plan
   cbactl plan --format markdown > plan.md          # a pull-request comment
@@ -157,6 +161,7 @@ planned for deletion. --detailed-exitcode exits 2 when there are changes (drift)
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or markdown")
 	cmd.Flags().BoolVar(&o.json, "json", false, "same as --format json")
 	cmd.Flags().BoolVar(&o.detailedExitcode, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are changes, 1 on error")
+	cmd.Flags().BoolVar(&o.skipTests, "skip-tests", false, "do not run the configuration's test blocks")
 	return cmd
 }
 
@@ -169,10 +174,16 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 		return err
 	}
 	p := s.plan
+	// The configuration's tests run too: a failing test is an error.
+	var testDiags hcl.Diagnostics
+	if !o.skipTests {
+		testDiags = testDiagnostics(s.cfg, env.Now())
+	}
 	switch o.format {
 	case "json":
 		jp := render.ToJSON(p)
 		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
+		jp.Diagnostics = append(jp.Diagnostics, configJSONDiagnostics(testDiags)...)
 		if err := writeJSON(env.Out, jp); err != nil {
 			return err
 		}
@@ -185,7 +196,10 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	if err != nil {
 		return err
 	}
-	if p.HasErrors() {
+	if o.format != "json" {
+		writeDiagnostics(env.Err, testDiags, s.cfg.Files(), env.color(g.noColor))
+	}
+	if p.HasErrors() || testDiags.HasErrors() {
 		return exitCode(exitError)
 	}
 	if o.out != "" {

@@ -12,16 +12,22 @@
 // every way a plan shows: a CA with an old CRL URL, a missing CA, a CA and a
 // whole PKI added by hand, the Fabrikam PKI not created yet, the method
 // configuration still at its defaults, and a CA left in the legacy store.
+//
+// certs/tests/ holds the user certificates and CRLs of tests.hcl, issued by
+// the same CAs in the same run (the CA keys never leave the process, so the
+// test certificates cannot be issued later without regenerating the CAs).
 package main
 
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
@@ -75,6 +81,7 @@ func run(out string) error {
 		"certs/fabrikam-root.pem":     fabrikamRoot.PEM(),
 		"certs/fabrikam-issuing.pem":  fabrikamIssuing.PEM(),
 	}
+	testFiles(files, contosoIssuing, contosoSmartcard, fabrikamIssuing)
 
 	s := wire.NewStore()
 	s.SetTenantID("4a6f2c1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b")
@@ -120,6 +127,55 @@ func run(out string) error {
 		}
 	}
 	return nil
+}
+
+// The policy OIDs main.hcl's rules use.
+const (
+	pivPolicy       = "1.3.6.1.4.1.311.21.8.7587021.751874.11953646.1.402"
+	fabrikamPolicy  = "1.3.6.1.4.1.99999.1.2"
+	testCertYears   = 8 // within the CAs' ten years, so the tests keep passing
+	testCRLValidity = 8 * 365 * 24 * time.Hour
+)
+
+// testFiles adds the user certificates and CRLs of tests.hcl: one
+// certificate per rule of main.hcl, one no rule matches, one revoked by its
+// issuing CA's CRL, and one from a CA outside the trust store. The CRLs stay
+// current for years, so that the example's tests do not depend on the day
+// they run.
+func testFiles(files map[string][]byte, contosoIssuing, contosoSmartcard, fabrikamIssuing *pkitest.CA) {
+	now := time.Now().UTC().Truncate(time.Second)
+	validity := pkitest.WithValidity(now.Add(-time.Hour), now.AddDate(testCertYears, 0, 0))
+	user := func(ca *pkitest.CA, o, cn, upn string, opts ...pkitest.Option) *pkitest.Leaf {
+		return ca.NewLeaf(append([]pkitest.Option{dn("US", o, "Users", cn), pkitest.WithUPN(upn), validity}, opts...)...)
+	}
+
+	smartcard := user(contosoSmartcard, "Contoso", "Alice Smith", "alice@contoso.com")
+	piv := user(contosoSmartcard, "Contoso", "Bob Jones", "bob@contoso.com", pkitest.WithPolicies(pivPolicy))
+	contractor := user(fabrikamIssuing, "Fabrikam", "Carol Diaz", "carol@fabrikam.com", pkitest.WithPolicies(fabrikamPolicy))
+	software := user(fabrikamIssuing, "Fabrikam", "Carol Diaz (software)", "carol@fabrikam.com")
+	plain := user(contosoIssuing, "Contoso", "Dave Brown", "dave@contoso.com", pkitest.WithEmail("dave@contoso.com"))
+	revoked := user(contosoIssuing, "Contoso", "Erin Green", "erin@contoso.com")
+	northwind := pkitest.NewRoot(dn("US", "Northwind Traders", "", "Northwind Root CA"))
+	untrusted := user(northwind, "Northwind Traders", "Mallory White", "mallory@contoso.com")
+
+	crl := func(ca *pkitest.CA, opts ...pkitest.CRLOption) []byte {
+		opts = append([]pkitest.CRLOption{pkitest.WithUpdate(now.Add(-time.Hour), now.Add(testCRLValidity))}, opts...)
+		return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: ca.NewCRL(opts...)})
+	}
+	for name, data := range map[string][]byte{
+		"smartcard.pem":           smartcard.PEM(),
+		"piv.pem":                 piv.PEM(),
+		"contractor.pem":          contractor.PEM(),
+		"contractor-software.pem": software.PEM(),
+		"user.pem":                plain.PEM(),
+		"revoked.pem":             revoked.PEM(),
+		"untrusted.pem":           untrusted.PEM(),
+		"contoso-issuing.crl":     crl(contosoIssuing, pkitest.WithRevoked(revoked.Cert.SerialNumber)),
+		"contoso-smartcard.crl":   crl(contosoSmartcard),
+		"fabrikam-issuing.crl":    crl(fabrikamIssuing),
+	} {
+		files["certs/tests/"+name] = data
+	}
 }
 
 func str(s string) []byte { return []byte(fmt.Sprintf("%q", s)) }
