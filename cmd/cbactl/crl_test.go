@@ -360,3 +360,69 @@ func TestCheckCRLsConcurrency(t *testing.T) {
 		t.Errorf("peak concurrency %d, want 2..%d", p, crlConcurrency)
 	}
 }
+
+// TestCRLCheckBrokenCRLs covers, through the CLI, the remaining CRL cases of
+// the issue: a wrong authority key identifier, a CRL larger than Entra's
+// 20 MB interactive limit, a server slower than the timeout, and a body that
+// is not a CRL.
+func TestCRLCheckBrokenCRLs(t *testing.T) {
+	wrongAKI := pkitest.NewRoot(pkitest.WithCN("Wrong AKI Root"))
+	large := pkitest.NewRoot(pkitest.WithCN("Large Root"))
+	slow := pkitest.NewRoot(pkitest.WithCN("Slow Root"))
+	junk := pkitest.NewRoot(pkitest.WithCN("Junk Root"))
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/aki.crl":
+			_, _ = w.Write(wrongAKI.NewCRL(pkitest.WithCRLAKI([]byte{1, 2, 3, 4})))
+		case "/large.crl":
+			chunk := bytes.Repeat([]byte{0x30}, 1<<20)
+			for range 21 { // 21 MB: past the 20 MB limit
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		case "/slow.crl":
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		case "/junk.crl":
+			_, _ = w.Write([]byte("<html>not a CRL</html>"))
+		}
+	}))
+	defer srv.Close()
+
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string][]byte{
+		"certs/aki.pem": wrongAKI.PEM(), "certs/large.pem": large.PEM(), "certs/slow.pem": slow.PEM(), "certs/junk.pem": junk.PEM(),
+	})
+	var hcl strings.Builder
+	hcl.WriteString("pki \"p\" {\n")
+	for _, n := range []string{"aki", "large", "slow", "junk"} {
+		fmt.Fprintf(&hcl, "  certificate_authority %q {\n    certificate = file(\"certs/%s.pem\")\n    crl_url     = \"%s/%s.crl\"\n  }\n", n, n, srv.URL, n)
+	}
+	hcl.WriteString("}\n")
+	writeFiles(t, dir, map[string][]byte{"main.hcl": []byte(hcl.String())})
+
+	code, stdout, stderr := run(t, "crl", "check", "--chdir", dir, "--json", "--timeout", "300ms")
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, stderr)
+	}
+	want := []string{
+		"pki.p.certificate_authority.aki: error [error:aki-mismatch]",
+		"pki.p.certificate_authority.large: error [error:too-large]",
+		"pki.p.certificate_authority.slow: error [error:timeout]",
+		"pki.p.certificate_authority.junk: error [error:not-a-crl]",
+	}
+	got := parseCRLResults(t, stdout)
+	if diff := cmp.Diff(want, verdicts(got)); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s\n%s", diff, stdout)
+	}
+	for i, msg := range []string{"AADSTS2205015", "20 MB", "10 s|300ms", "not a certificate revocation list|AADSTS2205011"} {
+		if len(got) > i && len(got[i].Findings) > 0 && !regexp.MustCompile(msg).MatchString(got[i].Findings[0].Message) {
+			t.Errorf("%s: message %q does not mention %s", got[i].Address, got[i].Findings[0].Message, msg)
+		}
+	}
+}
