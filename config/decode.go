@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ type decoder struct {
 	// certs holds the parsed certificate of every declared CA, by address;
 	// for upload PKIs, the bundle's certificates under the upload address.
 	certs map[model.Address][]*x509.Certificate
+	// caOrder holds the same certificates in declaration order.
+	caOrder []*x509.Certificate
 	// pkiOf maps a CA certificate's thumbprint to its PKI's display name.
 	pkiOf map[string]string
 }
@@ -51,10 +54,11 @@ func (d *decoder) errorf(rng *hcl.Range, summary, format string, args ...any) {
 // attrs is the attributes of one decoded block, with the block's address so
 // that every attribute read is recorded in the source map.
 type attrs struct {
-	d      *decoder
-	src    *Source
-	m      hcl.Attributes
-	failed map[string]bool // attributes whose value was in error (already reported)
+	d        *decoder
+	src      *Source
+	m        hcl.Attributes
+	required map[string]bool
+	failed   map[string]bool // attributes whose value was in error (already reported)
 }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Address, def hcl.Range) (*hcl.BodyContent, attrs) {
@@ -64,7 +68,11 @@ func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Addr
 	for name, a := range content.Attributes {
 		src.Attrs[name] = a.Expr.Range()
 	}
-	return content, attrs{d: d, src: src, m: content.Attributes, failed: map[string]bool{}}
+	required := map[string]bool{}
+	for _, as := range schema.Attributes {
+		required[as.Name] = as.Required
+	}
+	return content, attrs{d: d, src: src, m: content.Attributes, required: required, failed: map[string]bool{}}
 }
 
 // value evaluates attribute name and converts it to ty. ok is false when the
@@ -82,6 +90,10 @@ func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
 		return cty.NilVal, rng, false
 	}
 	if v.IsNull() {
+		if a.required[name] {
+			a.failed[name] = true
+			a.d.errorf(rng, "Required attribute is null", "%q must have a value: it is required, and null would leave it unset.", name)
+		}
 		return cty.NilVal, rng, false
 	}
 	conv, err := convert.Convert(v, ty)
@@ -341,9 +353,6 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	ca := model.CA{Name: b.Labels[0]}
 	text, ok := a.str("certificate")
 	if !ok {
-		if a.has("certificate") && !a.failed["certificate"] {
-			d.errorf(a.src.rangePtr("certificate"), "Missing certificate", "The certificate of %s is null; it must be PEM text (file(\"ca.pem\")) or base64 DER (filebase64(\"ca.cer\")).", addr)
-		}
 		return ca, false
 	}
 	cert, ok := d.parsed[text]
@@ -357,6 +366,7 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	}
 	ca.Certificate = cert.Raw
 	d.certs[addr] = []*x509.Certificate{cert}
+	d.caOrder = append(d.caOrder, cert)
 
 	ca.Type = model.CATypeIntermediate
 	if pki.IsSelfSigned(cert) {
@@ -420,6 +430,7 @@ func (d *decoder) decodeUpload(pkiName string, b *hcl.Block, declared []model.CA
 		return u, declared
 	}
 	d.certs[addr] = certs
+	d.caOrder = append(d.caOrder, certs...)
 	u.Bundle = data
 	cas := make([]model.CA, 0, len(certs))
 	for _, c := range certs {
@@ -495,7 +506,9 @@ func (d *decoder) decodeX509(b *hcl.Block) model.X509Config {
 						"%q in exempt_skis is not a hexadecimal subject key identifier.", s)
 					continue
 				}
-				x.CRLValidation.ExemptSKIs = append(x.CRLValidation.ExemptSKIs, s)
+				// Plain upper-case hex, as Graph documents SKIs: a pasted
+				// "a4:ad:…" would otherwise reach Graph as written.
+				x.CRLValidation.ExemptSKIs = append(x.CRLValidation.ExemptSKIs, normalizeHex(s))
 			}
 		}
 	}
@@ -588,15 +601,26 @@ func (d *decoder) decodeScope(b *hcl.Block, addr model.Address) (model.CAScope, 
 			d.errorf(a.src.rangePtr("subject_key_identifier"), "Invalid subject key identifier", "%q is not hexadecimal.", ski)
 			return s, false
 		}
-		s.SKI = ski
+		s.SKI = normalizeHex(ski)
 		// The PKI of a CA named by SKI is found among the declared CAs,
-		// if it is one of them.
-		for _, certs := range d.certs {
-			for _, c := range certs {
-				if pki.SubjectKeyID(c) == normalizeHex(ski) {
-					s.PKI = d.pkiOf[pki.SHA1Thumbprint(c.Raw)]
-				}
+		// in declaration order, if it is one of them; CAs sharing a key
+		// in different containers make the SKI ambiguous.
+		var found []string
+		for _, c := range d.caOrder {
+			if pki.SubjectKeyID(c) != s.SKI {
+				continue
 			}
+			if p := d.pkiOf[pki.SHA1Thumbprint(c.Raw)]; !slices.Contains(found, p) {
+				found = append(found, p)
+			}
+		}
+		if len(found) > 1 {
+			d.errorf(a.src.rangePtr("subject_key_identifier"), "Ambiguous subject key identifier",
+				"CAs in the PKI containers %q share the subject key identifier %s, so the scope's container is ambiguous: name the CA with certificate_authority = \"pki.NAME.certificate_authority.NAME\".", found, s.SKI)
+			return s, false
+		}
+		if len(found) == 1 {
+			s.PKI = found[0]
 		}
 	}
 	names, _ := a.strings("groups")

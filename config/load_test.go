@@ -144,3 +144,37 @@ func TestExampleValidates(t *testing.T) {
 		}
 	}
 }
+
+// TestSKIsArePlainHex: subject key identifiers pasted with colons or spaces
+// reach Graph as the plain hex Graph documents.
+func TestSKIsArePlainHex(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+x509_certificate {
+  state = "enabled"
+  include_target { group = "CBA Users" }
+  crl_validation {
+    required    = false
+    exempt_skis = ["a4:ad:7b:01", " b2 c3 "]
+  }
+  certificate_authority_scope {
+    subject_key_identifier = "de:ad:be:ef"
+    group_ids              = ["00000000-0000-0000-0000-000000000001"]
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := config.Load(dir, config.LoadOptions{Now: testNow})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	x := cfg.Desired.X509
+	if diff := cmp.Diff([]string{"A4AD7B01", "B2C3"}, x.CRLValidation.ExemptSKIs); diff != "" {
+		t.Errorf("exempt SKIs (-want +got):\n%s", diff)
+	}
+	if x.CAScopes[0].SKI != "DEADBEEF" {
+		t.Errorf("scope SKI %q", x.CAScopes[0].SKI)
+	}
+}

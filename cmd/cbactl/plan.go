@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -68,6 +69,13 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		return nil, r.err
 	}
 	s.tenant, s.observed = r.t, r.obs.State
+	if want, got := s.desired.TenantID, s.observed.TenantID; want != "" && got != "" && !strings.EqualFold(want, got) {
+		where := "the credentials reach"
+		if tf.snapshot != "" {
+			where = "the snapshot " + tf.snapshot + " holds"
+		}
+		return nil, fmt.Errorf("the configuration is for tenant %s, but %s tenant %s; nothing was read further or changed", want, where, got)
+	}
 	obs := r.obs
 
 	var resolveDiags []plan.Diagnostic

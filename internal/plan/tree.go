@@ -139,7 +139,7 @@ func X509Nodes(x model.X509Config, groups map[string]string) []Node {
 
 	skis := make([]string, 0, len(x.CRLValidation.ExemptSKIs))
 	for _, s := range x.CRLValidation.ExemptSKIs {
-		skis = append(skis, strings.ToUpper(s))
+		skis = append(skis, hexID(s))
 	}
 	sort.Strings(skis)
 	nodes = append(nodes, block("crl_validation", "",
@@ -158,13 +158,19 @@ func X509Nodes(x model.X509Config, groups map[string]string) []Node {
 			}
 		}
 		sort.Strings(ids)
-		children := []Node{attr("subject_key_identifier", strings.ToUpper(s.SKI))}
+		children := []Node{attr("subject_key_identifier", hexID(s.SKI))}
 		children = optional(children, "pki", s.PKI)
 		g := attr("group_ids", ids)
 		g.Note = strings.Join(names, ", ")
-		scopes = append(scopes, block("certificate_authority_scope", strings.ToUpper(s.SKI), append(children, g)...))
+		scopes = append(scopes, block("certificate_authority_scope", hexID(s.SKI), append(children, g)...))
 	}
 	return append(nodes, sortByKey(scopes)...)
+}
+
+// hexID is a hex identifier (an SKI) in canonical form: upper case, without
+// the colons or spaces of pasted forms, which denote the same value.
+func hexID(s string) string {
+	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(s))
 }
 
 // ruleAffinity is a rule's required affinity, with Graph's default (low)

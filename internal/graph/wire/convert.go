@@ -134,11 +134,17 @@ func x509ToModel(c *X509Config, w *warnings) model.X509Config {
 	}
 	for i, b := range c.CertificateUserBindings {
 		bp := fmt.Sprintf("%s.certificateUserBindings[%d]", p, i)
-		x.UsernameBindings = append(x.UsernameBindings, model.UsernameBinding{
+		ub := model.UsernameBinding{
 			Field:     caseless(model.CertificateFields, b.X509CertificateField, bp+".x509CertificateField", w),
 			Attribute: caseless(model.UserAttributes, b.UserProperty, bp+".userProperty", w),
 			Priority:  b.Priority,
-		})
+		}
+		// cbactl derives the affinity from the field (Entra's table) and
+		// writes it so; a tenant that says otherwise is reported.
+		if b.TrustAffinityLevel != "" && b.TrustAffinityLevel != affinities.toWire(ub.Field.Affinity()) {
+			w.addf("%s.trustAffinityLevel: Graph reports %q for %s, whose documented affinity is %q; cbactl writes %q", bp, b.TrustAffinityLevel, ub.Field, ub.Field.Affinity(), ub.Field.Affinity())
+		}
+		x.UsernameBindings = append(x.UsernameBindings, ub)
 	}
 	if v := c.CRLValidationConfiguration; v != nil {
 		x.CRLValidation.Required = states.toModel(v.State, p+".crlValidationConfiguration.state", w) == model.StateEnabled

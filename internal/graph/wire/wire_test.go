@@ -210,3 +210,17 @@ func idOfTest(obj []byte) string {
 	_ = json.Unmarshal(obj, &v)
 	return v.ID
 }
+
+func TestTrustAffinityLevelThatDiffersIsReported(t *testing.T) {
+	src := `{"state":"enabled","certificateUserBindings":[
+	  {"x509CertificateField":"SubjectKeyIdentifier","userProperty":"certificateUserIds","priority":1,"trustAffinityLevel":"low"},
+	  {"x509CertificateField":"PrincipalName","userProperty":"userPrincipalName","priority":2,"trustAffinityLevel":"low"}]}`
+	var c X509Config
+	if _, err := Decode([]byte(src), &c, "x509Certificate"); err != nil {
+		t.Fatal(err)
+	}
+	_, warnings := (&Document{X509: &c}).Observe()
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "certificateUserBindings[0].trustAffinityLevel") {
+		t.Errorf("warnings: %v", warnings)
+	}
+}

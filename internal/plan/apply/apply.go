@@ -99,7 +99,7 @@ func Steps(p *plan.Plan) []Step {
 		case c.Kind == plan.KindX509 && c.Action == plan.Update:
 			before, after := c.X509Before.State, c.X509.State
 			if after == model.StateEnabled && before != model.StateEnabled {
-				add(PhaseEnable, "enable the x509Certificate method (Graph requires it before trust store writes)", c)
+				add(PhaseEnable, "enable the x509Certificate method with the new configuration, CA scopes aside (Graph requires the method enabled before trust store writes)", c)
 			}
 			add(PhaseX509, "update the x509Certificate configuration", c)
 			if after != model.StateEnabled && before == model.StateEnabled {
@@ -188,8 +188,12 @@ func (r *runner) do(ctx context.Context, s Step, start time.Time) error {
 	c := s.change
 	switch s.Phase {
 	case PhaseEnable:
-		x := *c.X509Before
+		// The desired configuration, enabled, but with the CA scopes the
+		// tenant has now: they may name CAs this apply has yet to create.
+		// Never the old targets and bindings with the method switched on.
+		x := *c.X509
 		x.State = model.StateEnabled
+		x.CAScopes = c.X509Before.CAScopes
 		return r.t.UpdateX509(ctx, x)
 	case PhaseX509:
 		x := *c.X509
@@ -239,6 +243,7 @@ func (r *runner) upload(ctx context.Context, s Step, pkiID string, start time.Ti
 	if err := r.t.StartUpload(ctx, pkiID, *s.change.Upload); err != nil {
 		return err
 	}
+	sawRunning := false
 	for poll := 1; ; poll++ {
 		p, err := r.t.PKI(ctx, pkiID)
 		if err != nil {
@@ -247,9 +252,17 @@ func (r *runner) upload(ctx context.Context, s Step, pkiID string, start time.Ti
 		elapsed := r.o.Now().Sub(start)
 		switch p.Status {
 		case "running":
+			sawRunning = true
 			r.o.Report(Event{Kind: Progress, Step: s, Elapsed: elapsed, CAsSeen: len(p.CAs), CAsWant: want})
 		case "", "succeeded":
-			return nil
+			// Right after the request Graph may still report the previous
+			// job's outcome: the upload counts as done once it was seen
+			// running or its CAs are there, or after a grace period (the
+			// final re-read then tells whether it worked).
+			if sawRunning || len(p.CAs) >= want || elapsed > uploadStartGrace {
+				return nil
+			}
+			r.o.Report(Event{Kind: Progress, Step: s, Elapsed: elapsed, CAsSeen: len(p.CAs), CAsWant: want})
 		default:
 			return fmt.Errorf("the upload ended with status %q: %s", p.Status, p.StatusDetails)
 		}
@@ -261,6 +274,10 @@ func (r *runner) upload(ctx context.Context, s Step, pkiID string, start time.Ti
 		}
 	}
 }
+
+// uploadStartGrace bounds how long an upload that Graph has not yet shown as
+// running, and whose CAs are not there, is waited for.
+const uploadStartGrace = time.Minute
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -300,5 +301,57 @@ func TestCheck(t *testing.T) {
 				t.Errorf("overrides did not accept: %v", err)
 			}
 		})
+	}
+}
+
+// TestEnableFirstWritesTheNewConfiguration: when apply enables the method
+// before the trust store writes and then fails, the tenant holds the new
+// targets and bindings, never the old ones (all users) switched on.
+func TestEnableFirstWritesTheNewConfiguration(t *testing.T) {
+	ctx := context.Background()
+	tn := newTenant(t, 2) // the enable step succeeds, creating the PKI fails
+	if _, err := Run(ctx, plan.Diff(desired(), observe(t, tn)), tn, Options{}); err == nil {
+		t.Fatal("the injected failure did not stop the apply")
+	}
+	x := observe(t, tn).X509
+	if x.State != model.StateEnabled || len(x.IncludeTargets) != 1 || x.IncludeTargets[0].ID != "g" {
+		t.Errorf("after the enable step the tenant has %+v", x)
+	}
+}
+
+// slowUpload is a tenant whose upload shows the previous job's status until
+// the third read.
+type slowUpload struct {
+	*recorder
+	reads int
+}
+
+func (s *slowUpload) PKI(ctx context.Context, id string) (model.PKI, error) {
+	s.reads++
+	p, err := s.recorder.PKI(ctx, id)
+	if s.reads < 3 {
+		p.CAs = nil // Graph has not started yet: the old status, no CAs
+	}
+	return p, err
+}
+
+func TestUploadNotDoneBeforeItStarted(t *testing.T) {
+	ctx := context.Background()
+	tn := &slowUpload{recorder: newTenant(t, 0)}
+	bundle := pkitest.Bundle(root.Cert, issuing.Cert)
+	d := model.State{ManagesTrustStore: true, PKIs: []model.PKI{{Name: "b", DisplayName: "B",
+		Upload: &model.Upload{URL: "https://x/b.p7b", Bundle: bundle},
+		CAs:    []model.CA{{Certificate: root.DER, Type: model.CATypeRoot}, {Certificate: issuing.DER, Type: model.CATypeIntermediate}},
+	}}}
+	var progress int
+	_, err := Run(ctx, plan.Diff(d, observe(t, tn)), tn, Options{
+		Sleep:  func(context.Context, time.Duration) error { return nil },
+		Report: func(e Event) { progress += map[bool]int{true: 1}[e.Kind == Progress] },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tn.reads != 3 || progress != 2 {
+		t.Errorf("%d status reads, %d progress events; want 3 and 2", tn.reads, progress)
 	}
 }
