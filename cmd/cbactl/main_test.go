@@ -120,3 +120,17 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 var testNow = time.Now().UTC().Truncate(time.Second)
+
+// writeFiles writes name → contents below dir.
+func writeFiles(t *testing.T, dir string, files map[string][]byte) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

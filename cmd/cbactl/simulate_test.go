@@ -3,27 +3,12 @@ package main
 import (
 	"encoding/json"
 	"encoding/pem"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 )
-
-// writeSimulateFiles writes name → contents under dir.
-func writeSimulateFiles(t *testing.T, dir string, files map[string][]byte) {
-	t.Helper()
-	for name, data := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // conflictConfig is a configuration whose two issuer+OID rules both match
 // a certificate carrying both policies, with different modes: a case no
@@ -98,7 +83,7 @@ func conflictDir(t *testing.T) (dir string, leafPEM []byte) {
 	issuing := root.NewIntermediate(pkitest.WithCN("Corp Issuing"))
 	leaf := issuing.NewLeaf(pkitest.WithPolicies("1.2.3.1", "1.2.3.2"), pkitest.WithUPN("u@example.com"))
 	dir = t.TempDir()
-	writeSimulateFiles(t, dir, map[string][]byte{
+	writeFiles(t, dir, map[string][]byte{
 		"main.hcl":          []byte(conflictConfig),
 		"certs/root.pem":    root.PEM(),
 		"certs/issuing.pem": issuing.PEM(),
