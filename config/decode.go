@@ -105,8 +105,6 @@ func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
 	return conv, rng, true
 }
 
-func (a attrs) has(name string) bool { _, ok := a.m[name]; return ok }
-
 func (a attrs) str(name string) (string, bool) {
 	v, _, ok := a.value(name, cty.String)
 	if !ok {

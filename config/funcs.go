@@ -183,72 +183,62 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-func (r *fileReader) fileFunc() function.Function {
+// fileFunction builds a function of one path argument that reads the file
+// (through read, so keys are refused) and turns its bytes into a value.
+func (r *fileReader) fileFunction(description string, ty cty.Type, value func(path string, data []byte) (cty.Value, error)) function.Function {
 	return function.New(&function.Spec{
-		Description: "Reads a UTF-8 text file relative to the configuration directory.",
+		Description: description,
 		Params:      pathParam,
-		Type:        function.StaticReturnType(cty.String),
+		Type:        function.StaticReturnType(ty),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			data, err := r.read(args[0].AsString())
+			path := args[0].AsString()
+			data, err := r.read(path)
 			if err != nil {
 				return cty.NilVal, function.NewArgError(0, err)
 			}
-			if !utf8.Valid(data) {
-				return cty.NilVal, function.NewArgErrorf(0, "%s is not UTF-8 text; use filebase64 for binary files such as DER certificates", args[0].AsString())
+			v, err := value(path, data)
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
 			}
-			return cty.StringVal(string(data)), nil
+			return v, nil
 		},
 	})
+}
+
+func (r *fileReader) fileFunc() function.Function {
+	return r.fileFunction("Reads a UTF-8 text file relative to the configuration directory.", cty.String,
+		func(path string, data []byte) (cty.Value, error) {
+			if !utf8.Valid(data) {
+				return cty.NilVal, fmt.Errorf("%s is not UTF-8 text; use filebase64 for binary files such as DER certificates", path)
+			}
+			return cty.StringVal(string(data)), nil
+		})
 }
 
 func (r *fileReader) filebase64Func() function.Function {
-	return function.New(&function.Spec{
-		Description: "Reads a file and returns its contents base64-encoded.",
-		Params:      pathParam,
-		Type:        function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			data, err := r.read(args[0].AsString())
-			if err != nil {
-				return cty.NilVal, function.NewArgError(0, err)
-			}
+	return r.fileFunction("Reads a file and returns its contents base64-encoded.", cty.String,
+		func(_ string, data []byte) (cty.Value, error) {
 			return cty.StringVal(base64.StdEncoding.EncodeToString(data)), nil
-		},
-	})
+		})
 }
 
 func (r *fileReader) filesha256Func() function.Function {
-	return function.New(&function.Spec{
-		Description: "Returns the lower-case hex SHA-256 of a file.",
-		Params:      pathParam,
-		Type:        function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			data, err := r.read(args[0].AsString())
-			if err != nil {
-				return cty.NilVal, function.NewArgError(0, err)
-			}
+	return r.fileFunction("Returns the lower-case hex SHA-256 of a file.", cty.String,
+		func(_ string, data []byte) (cty.Value, error) {
 			sum := sha256.Sum256(data)
 			return cty.StringVal(hex.EncodeToString(sum[:])), nil
-		},
-	})
+		})
 }
 
 func (r *fileReader) certificateFunc() function.Function {
-	return function.New(&function.Spec{
-		Description: "Parses the one certificate in a PEM or DER file and returns its identifiers.",
-		Params:      pathParam,
-		Type:        function.StaticReturnType(certificateType),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			data, err := r.read(args[0].AsString())
-			if err != nil {
-				return cty.NilVal, function.NewArgError(0, err)
-			}
+	return r.fileFunction("Parses the one certificate in a PEM or DER file and returns its identifiers.", certificateType,
+		func(path string, data []byte) (cty.Value, error) {
 			c, err := pki.ParseCertificate(data)
 			if err != nil {
-				return cty.NilVal, function.NewArgErrorf(0, "%s: %s", args[0].AsString(), err)
+				return cty.NilVal, fmt.Errorf("%s: %s", path, err)
 			}
 			return certificateValue(pki.Summarize(c)), nil
-		},
-	})
+		})
 }
 
 func certificateValue(s pki.Summary) cty.Value {

@@ -18,8 +18,6 @@ import (
 
 const testToken = "t0ken"
 
-const x509Path = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/x509Certificate"
-
 // sleeps records the waits of the retry transport without waiting.
 type sleeps struct {
 	mu sync.Mutex

@@ -20,7 +20,6 @@ var (
 	oidO  = asn1.ObjectIdentifier{2, 5, 4, 10}
 	oidOU = asn1.ObjectIdentifier{2, 5, 4, 11}
 	oidCN = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidDC = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}
 	oidE  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
 )
 
@@ -36,8 +35,7 @@ func rdns(pairs ...any) pkix.RDNSequence {
 // store is a trust store of CAs in one PKI container; a self-signed CA is a
 // root, any other an intermediate.
 type store struct {
-	cas  []model.CA
-	crls map[string]string // thumbprint → CRL URL
+	cas []model.CA
 }
 
 func trust(cas ...*pkitest.CA) *store {
