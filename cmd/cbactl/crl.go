@@ -10,18 +10,18 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/health"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 // crlConcurrency bounds the CRL downloads that run at once.
-const crlConcurrency = 8
+const crlConcurrency = pki.DefaultCRLConcurrency
 
 const ansiCRLGreen = "\x1b[32m"
 
@@ -166,19 +166,14 @@ func (o *crlCheckOptions) targets(env *Env, g *globalOptions) ([]crlTarget, erro
 // crlTargets lists the CAs of the desired state: CA blocks by address,
 // bundle CAs by thumbprint (as plans address them).
 func crlTargets(st model.State) ([]crlTarget, error) {
-	var out []crlTarget
-	for _, p := range st.PKIs {
-		for _, ca := range p.CAs {
-			cert, err := x509.ParseCertificate(ca.Certificate)
-			if err != nil {
-				return nil, fmt.Errorf("parse the certificate of a CA of pki.%s: %w", p.Name, err)
-			}
-			addr := model.CAAddress(p.Name, ca.Name).String()
-			if ca.Name == "" {
-				addr = fmt.Sprintf("%s.certificate_authority[%q]", model.PKIAddress(p.Name), ca.Thumbprint())
-			}
-			out = append(out, crlTarget{addr: addr, cert: cert, url: ca.CRLURL, deltaURL: ca.DeltaCRLURL})
-		}
+	cas, err := health.DeclaredCAs(st)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]crlTarget, 0, len(cas))
+	for _, ca := range cas {
+		u := ca.CRLs[0]
+		out = append(out, crlTarget{addr: string(ca.Address), cert: ca.Cert, url: u.URL, deltaURL: u.DeltaURL})
 	}
 	return out, nil
 }
@@ -186,23 +181,11 @@ func crlTargets(st model.State) ([]crlTarget, error) {
 // checkCRLs checks the targets concurrently, at most limit at a time, and
 // returns the reports in the order of targets.
 func checkCRLs(ctx context.Context, hc *http.Client, targets []crlTarget, now time.Time, opts pki.CRLCheckOptions, limit int) []pki.CRLReport {
-	if limit <= 0 {
-		limit = crlConcurrency
-	}
-	reports := make([]pki.CRLReport, len(targets))
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
+	ts := make([]pki.CRLTarget, len(targets))
 	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			reports[i] = pki.CheckCRL(ctx, hc, t.cert, t.url, t.deltaURL, now, opts)
-		}()
+		ts[i] = pki.CRLTarget{CA: t.cert, URL: t.url, DeltaURL: t.deltaURL}
 	}
-	wg.Wait()
-	return reports
+	return pki.CheckCRLs(ctx, hc, ts, now, opts, limit)
 }
 
 // newCRLClient is the HTTP client of CRL downloads: the default transport

@@ -1,0 +1,120 @@
+package health
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cbactl/cbactl/internal/plan/model"
+)
+
+// A place is somewhere in the configuration that names a CA: an
+// authentication binding rule by the CA's subject, a CRL validation
+// exemption or a CA scope by its subject key identifier. When the CA is
+// renewed, the place must name the renewed CA too.
+type place struct {
+	address model.Address
+	// names reports whether the place names ca.
+	names func(ca CA) bool
+	// detail explains how the place names ca, and todo what to do about it
+	// when ca is renewed.
+	detail func(ca CA) string
+	todo   string
+}
+
+// placeLister lists the places of one kind in the desired state.
+type placeLister func(desired model.State) []place
+
+// placeListers are every kind of place that names a CA. Authentication
+// strengths (their x509_certificate allowed_issuer_skis, address
+// authentication_strength.NAME.x509_certificate) are one more lister once the
+// configuration has them: a lister of places whose names matches by SKI.
+var placeListers = []placeLister{rulePlaces, exemptionPlaces, scopePlaces}
+
+func allPlaces(desired model.State) []place {
+	var out []place
+	for _, l := range placeListers {
+		out = append(out, l(desired)...)
+	}
+	return out
+}
+
+// rulePlaces are the authentication binding rules that name an issuer.
+// Entra's documentation does not say how it compares the issuer with a
+// certificate's issuer; a rule names a CA here when the two differ at most
+// in case and whitespace, so that no rule at risk goes unreported.
+func rulePlaces(desired model.State) []place {
+	if desired.X509 == nil {
+		return nil
+	}
+	var out []place
+	for _, r := range desired.X509.Rules {
+		if r.Issuer == "" || r.Name == "" {
+			continue
+		}
+		issuer := r.Issuer
+		addr := model.RuleAddress(r.Name)
+		out = append(out, place{
+			address: addr,
+			names:   func(ca CA) bool { return sameDN(ca.Subject, issuer) },
+			detail: func(ca CA) string {
+				return fmt.Sprintf("%s applies to certificates issued by %q, the subject of this CA, which expires on %s. A renewed CA with another subject makes the rule apply to no certificate: its users fall back to the default authentication mode.", addr, issuer, day(ca.Cert.NotAfter))
+			},
+			todo: "After renewing the CA, make the rule's issuer the renewed CA's subject (certificate(\"….pem\").subject) if it changed.",
+		})
+	}
+	return out
+}
+
+// exemptionPlaces are the CRL validation exemptions, by SKI.
+func exemptionPlaces(desired model.State) []place {
+	if desired.X509 == nil {
+		return nil
+	}
+	var out []place
+	addr := model.X509Address.Nested("crl_validation")
+	for _, ski := range desired.X509.CRLValidation.ExemptSKIs {
+		ski := normalizeHex(ski)
+		out = append(out, place{
+			address: addr,
+			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
+			detail: func(ca CA) string {
+				return fmt.Sprintf("%s exempts the subject key identifier %s of this CA, which expires on %s, from CRL validation. A CA renewed with a new key has a new subject key identifier: certificates it issues are not exempt, and fail sign-in while CRL validation is required and the CA publishes no CRL.", addr, ski, day(ca.Cert.NotAfter))
+			},
+			todo: "After renewing the CA, add the renewed CA's subject_key_identifier to exempt_skis (and remove the old one once it has expired).",
+		})
+	}
+	return out
+}
+
+// scopePlaces are the CA scopes, by SKI.
+func scopePlaces(desired model.State) []place {
+	if desired.X509 == nil {
+		return nil
+	}
+	var out []place
+	for i, s := range desired.X509.CAScopes {
+		ski := normalizeHex(s.SKI)
+		addr := model.X509Address.Child("certificate_authority_scope", i)
+		out = append(out, place{
+			address: addr,
+			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
+			detail: func(ca CA) string {
+				return fmt.Sprintf("%s restricts the CA with subject key identifier %s, this CA, which expires on %s, to its groups. A CA renewed with a new key has a new subject key identifier: the scope does not apply to it, and every user the method targets can sign in with its certificates.", addr, ski, day(ca.Cert.NotAfter))
+			},
+			todo: "After renewing the CA, point the scope at the renewed CA (certificate_authority = its address, or its subject_key_identifier).",
+		})
+	}
+	return out
+}
+
+// sameDN compares distinguished names ignoring case and whitespace.
+func sameDN(a, b string) bool {
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	return strings.EqualFold(squash(a), squash(b))
+}
+
+// normalizeHex upper-cases hex and drops colons and spaces, as the
+// configuration does.
+func normalizeHex(s string) string {
+	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
+}
