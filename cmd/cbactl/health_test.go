@@ -16,7 +16,7 @@ import (
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 )
 
-// healthpki DIR generates the trust store of the health scripts, relative to
+// expiry DIR generates the trust store of the health scripts, relative to
 // the fixed time $CBACTL_TEST_NOW (T):
 //
 //	root      valid for years          CRL fresh (nextUpdate T+7d)
@@ -33,13 +33,13 @@ import (
 // base URL it puts in $CRLS, sets $TP_NAME and $SKI_NAME to each CA's
 // thumbprint and subject key identifier, and seeds
 // the script's fake Graph server: "Corp" holds root, exp10 and tenant12.
-func cmdHealthPKI(ts *testscript.TestScript, neg bool, args []string) {
+func cmdExpiry(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: healthpki DIR")
+		ts.Fatalf("usage: expiry DIR")
 	}
 	now, err := time.Parse(time.RFC3339, ts.Getenv(testNowEnv))
 	if err != nil {
-		ts.Fatalf("healthpki needs %s: %v", testNowEnv, err)
+		ts.Fatalf("expiry needs %s: %v", testNowEnv, err)
 	}
 	day := 24 * time.Hour
 	bodies := map[string][]byte{}
