@@ -23,6 +23,7 @@ var rules = map[string][]string{
 	"internal/graph/wire":     {"internal/pki", "internal/plan/model"},
 	"internal/export":         {"internal/pki", "internal/plan/model"},
 	"internal/simulate":       {"internal/pki", "internal/plan/model"},
+	"internal/health":         {"internal/pki", "internal/plan/model"},
 	"internal/graph/snapshot": {"internal/atomicfile", "internal/graph/wire", "internal/pki", "internal/plan/model"},
 	"internal/graph":          {"internal/graph/wire", "internal/pki", "internal/plan/model"},
 }
