@@ -59,6 +59,10 @@ store. A CA both declared and in the tenant is one finding, with its address; a 
 only in the tenant has no address. --offline skips CRL downloads. Health never
 writes to the tenant.
 
+The text output lists the findings by date, each with what to do; --format markdown
+is a table to post (a job summary, a chat message); --json is the document of the
+contract, in which each finding also has crl_url, the CRL a CRL finding is about.
+
 Exit status: 0 healthy, 1 any error-level finding (or an error running),
 2 warnings only.`,
 		Example: `  cbactl health

@@ -136,6 +136,11 @@ func Check(ctx context.Context, desired model.State, observed *model.State, opts
 
 	// CA expiry, and the places that name an expiring CA.
 	places := allPlaces(desired)
+	type impact struct {
+		addr       model.Address
+		thumbprint string
+	}
+	seen := map[impact]bool{} // a place that names a CA twice (say, a repeated SKI) is one finding
 	for _, ca := range cas {
 		if ca.Cert.NotAfter.After(horizon) {
 			continue
@@ -143,9 +148,11 @@ func Check(ctx context.Context, desired model.State, observed *model.State, opts
 		sev := expirySeverity(ca, opts.Now)
 		r.Findings = append(r.Findings, expiryFinding(ca, sev, opts.Now))
 		for _, p := range places {
-			if !p.names(ca) || hasSuccessor(p, ca, cas, horizon) {
+			k := impact{p.address, ca.Thumbprint}
+			if seen[k] || !p.names(ca) || hasSuccessor(p, ca, cas, horizon) {
 				continue
 			}
+			seen[k] = true
 			r.Findings = append(r.Findings, Finding{
 				Severity: sev, Kind: RenewalImpact, Subject: ca.Subject, Thumbprint: ca.Thumbprint,
 				Address: p.address, Expires: ca.Cert.NotAfter,

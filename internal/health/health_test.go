@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -163,6 +164,7 @@ func TestRenewalImpact(t *testing.T) {
 		},
 		CRLValidation: model.CRLValidation{Required: true, ExemptSKIs: []string{
 			pki.SubjectKeyID(cas["root"].Cert), pki.SubjectKeyID(cas["exp20"].Cert), pki.SubjectKeyID(cas["kept"].Cert),
+			strings.ToLower(pki.SubjectKeyID(cas["exp20"].Cert)), // the same SKI again: one finding
 		}},
 		CAScopes: []model.CAScope{
 			{SKI: pki.SubjectKeyID(cas["root"].Cert)},
