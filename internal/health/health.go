@@ -84,7 +84,8 @@ type Report struct {
 	Offline bool
 	CAs     int // the number of CAs checked
 	// Findings are sorted by date (findings without a date, which hold now,
-	// as of Now), then errors first, then by kind, address and thumbprint.
+	// as of Now), then errors first, then by kind, address, thumbprint, CRL URL
+	// and detail.
 	Findings []Finding
 }
 
@@ -135,10 +136,11 @@ func Check(ctx context.Context, desired model.State, observed *model.State, opts
 	horizon := opts.Now.Add(time.Duration(opts.Days) * 24 * time.Hour)
 
 	// CA expiry, and the places that name an expiring CA.
-	places := allPlaces(desired)
+	places := allPlaces(desired, observed)
 	type impact struct {
 		addr       model.Address
 		thumbprint string
+		detail     string // tells apart the tenant's places, which have no address
 	}
 	seen := map[impact]bool{} // a place that names a CA twice (say, a repeated SKI) is one finding
 	for _, ca := range cas {
@@ -148,8 +150,12 @@ func Check(ctx context.Context, desired model.State, observed *model.State, opts
 		sev := expirySeverity(ca, opts.Now)
 		r.Findings = append(r.Findings, expiryFinding(ca, sev, opts.Now))
 		for _, p := range places {
-			k := impact{p.address, ca.Thumbprint}
-			if seen[k] || !p.names(ca) || hasSuccessor(p, ca, cas, horizon) {
+			if !p.names(ca) || hasSuccessor(p, ca, cas, horizon) {
+				continue
+			}
+			detail := p.detail(ca)
+			k := impact{p.address, ca.Thumbprint, detail}
+			if seen[k] {
 				continue
 			}
 			seen[k] = true
@@ -157,7 +163,7 @@ func Check(ctx context.Context, desired model.State, observed *model.State, opts
 				Severity: sev, Kind: RenewalImpact, Subject: ca.Subject, Thumbprint: ca.Thumbprint,
 				Address: p.address, Expires: ca.Cert.NotAfter,
 				Title:  "Names a CA that " + expiresPhrase(ca.Cert.NotAfter, opts.Now),
-				Detail: p.detail(ca), Todo: p.todo,
+				Detail: detail, Todo: p.todo,
 			})
 		}
 	}
@@ -309,7 +315,10 @@ func sortFindings(fs []Finding, now time.Time) {
 		if a.Thumbprint != b.Thumbprint {
 			return a.Thumbprint < b.Thumbprint
 		}
-		return a.CRLURL < b.CRLURL
+		if a.CRLURL != b.CRLURL {
+			return a.CRLURL < b.CRLURL
+		}
+		return a.Detail < b.Detail
 	})
 }
 

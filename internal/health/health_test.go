@@ -194,6 +194,54 @@ func TestRenewalImpact(t *testing.T) {
 	}
 }
 
+// TestTenantPlaces: when the configuration does not manage x509_certificate,
+// the tenant's rules, exemptions and scopes are the places that count (they
+// have no address); when it does, only the configuration's.
+func TestTenantPlaces(t *testing.T) {
+	cas := map[string]*pkitest.CA{"exp": genCA("Expiring", now.Add(20*oneDay)), "ok": genCA("Fine", now.AddDate(1, 0, 0))}
+	tenantX509 := &model.X509Config{
+		Rules:         []model.Rule{{Issuer: "CN=Expiring", Mode: model.MultiFactor}, {Issuer: "CN=Fine", Mode: model.MultiFactor}},
+		CRLValidation: model.CRLValidation{ExemptSKIs: []string{pki.SubjectKeyID(cas["exp"].Cert)}},
+		CAScopes:      []model.CAScope{{SKI: pki.SubjectKeyID(cas["ok"].Cert)}, {SKI: pki.SubjectKeyID(cas["exp"].Cert)}},
+	}
+	observed := &model.State{X509: tenantX509}
+	desired := declared(cas, "exp", "ok")
+	r, err := Check(context.Background(), desired, observed, Options{Now: now, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"warning ca_expiry pki.p.certificate_authority.exp CN=Expiring 480h0m0s",
+		"warning renewal_impact (tenant) CN=Expiring 480h0m0s",
+		"warning renewal_impact (tenant) CN=Expiring 480h0m0s",
+		"warning renewal_impact (tenant) CN=Expiring 480h0m0s",
+	}
+	if diff := cmp.Diff(want, verdicts(r)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	var details []string
+	for _, f := range r.Findings[1:] {
+		details = append(details, f.Detail[:strings.Index(f.Detail, ")")+1])
+	}
+	wantDetails := []string{
+		`The tenant's CA scope (the configuration does not manage x509_certificate)`,
+		`The tenant's CRL validation configuration (the configuration does not manage x509_certificate)`,
+		`The tenant's authentication binding rule for the issuer "CN=Expiring" (the configuration does not manage x509_certificate)`,
+	}
+	if diff := cmp.Diff(wantDetails, details); diff != "" {
+		t.Errorf("details (-want +got):\n%s", diff)
+	}
+
+	desired.X509 = &model.X509Config{Rules: []model.Rule{{Name: "mine", Issuer: "CN=Fine", Mode: model.MultiFactor}}}
+	r, err = Check(context.Background(), desired, observed, Options{Now: now, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[:1], verdicts(r)); diff != "" {
+		t.Errorf("managed x509_certificate: the tenant's places count (-want +got):\n%s", diff)
+	}
+}
+
 func TestTenantCAs(t *testing.T) {
 	cas := map[string]*pkitest.CA{
 		"both":    genCA("Both", now.Add(10*oneDay)),

@@ -12,6 +12,8 @@ import (
 // exemption or a CA scope by its subject key identifier. When the CA is
 // renewed, the place must name the renewed CA too.
 type place struct {
+	// address is the place's configuration address; empty for a place only
+	// in the tenant (the configuration does not manage it).
 	address model.Address
 	// names reports whether the place names ca.
 	names func(ca CA) bool
@@ -21,43 +23,64 @@ type place struct {
 	todo   string
 }
 
-// placeLister lists the places of one kind in the desired state.
-type placeLister func(desired model.State) []place
+// placeLister lists the places of one kind. observed is nil when no tenant
+// was read.
+type placeLister func(desired model.State, observed *model.State) []place
 
 // placeListers are every kind of place that names a CA. Authentication
 // strengths (their x509_certificate allowed_issuer_skis, address
 // authentication_strength.NAME.x509_certificate) are one more lister once the
-// configuration has them: a lister of places whose names matches by SKI.
+// model has them: places whose names matches by SKI, like scopePlaces.
 var placeListers = []placeLister{rulePlaces, exemptionPlaces, scopePlaces}
 
-func allPlaces(desired model.State) []place {
+func allPlaces(desired model.State, observed *model.State) []place {
 	var out []place
 	for _, l := range placeListers {
-		out = append(out, l(desired)...)
+		out = append(out, l(desired, observed)...)
 	}
 	return out
+}
+
+// x509Places is the x509Certificate configuration whose places count: the
+// configuration's when it manages it (what apply makes true), else the
+// tenant's when one was read (managed is false then: its places have no
+// address).
+func x509Places(desired model.State, observed *model.State) (x *model.X509Config, managed bool) {
+	switch {
+	case desired.X509 != nil:
+		return desired.X509, true
+	case observed != nil && observed.X509 != nil:
+		return observed.X509, false
+	}
+	return nil, false
 }
 
 // rulePlaces are the authentication binding rules that name an issuer.
 // Entra's documentation does not say how it compares the issuer with a
 // certificate's issuer; a rule names a CA here when the two differ at most
 // in case and whitespace, so that no rule at risk goes unreported.
-func rulePlaces(desired model.State) []place {
-	if desired.X509 == nil {
+func rulePlaces(desired model.State, observed *model.State) []place {
+	x, managed := x509Places(desired, observed)
+	if x == nil {
 		return nil
 	}
 	var out []place
-	for _, r := range desired.X509.Rules {
-		if r.Issuer == "" || r.Name == "" {
+	for _, r := range x.Rules {
+		if r.Issuer == "" {
 			continue
 		}
 		issuer := r.Issuer
-		addr := model.RuleAddress(r.Name)
+		var addr model.Address
+		name := fmt.Sprintf("The tenant's authentication binding rule for the issuer %q (the configuration does not manage x509_certificate)", issuer)
+		if managed {
+			addr = model.RuleAddress(r.Name)
+			name = string(addr)
+		}
 		out = append(out, place{
 			address: addr,
 			names:   func(ca CA) bool { return sameDN(ca.Subject, issuer) },
 			detail: func(ca CA) string {
-				return fmt.Sprintf("%s applies to certificates issued by %q, the subject of this CA, which expires on %s. A renewed CA with another subject makes the rule apply to no certificate: its users fall back to the default authentication mode.", addr, issuer, day(ca.Cert.NotAfter))
+				return fmt.Sprintf("%s applies to certificates issued by %q, the subject of this CA, which expires on %s. A renewed CA with another subject makes the rule apply to no certificate: its users fall back to the default authentication mode.", name, issuer, day(ca.Cert.NotAfter))
 			},
 			todo: "After renewing the CA, make the rule's issuer the renewed CA's subject (certificate(\"….pem\").subject) if it changed.",
 		})
@@ -66,19 +89,25 @@ func rulePlaces(desired model.State) []place {
 }
 
 // exemptionPlaces are the CRL validation exemptions, by SKI.
-func exemptionPlaces(desired model.State) []place {
-	if desired.X509 == nil {
+func exemptionPlaces(desired model.State, observed *model.State) []place {
+	x, managed := x509Places(desired, observed)
+	if x == nil {
 		return nil
 	}
 	var out []place
-	addr := model.X509Address.Nested("crl_validation")
-	for _, ski := range desired.X509.CRLValidation.ExemptSKIs {
+	var addr model.Address
+	name := "The tenant's CRL validation configuration (the configuration does not manage x509_certificate)"
+	if managed {
+		addr = model.X509Address.Nested("crl_validation")
+		name = string(addr)
+	}
+	for _, ski := range x.CRLValidation.ExemptSKIs {
 		ski := normalizeHex(ski)
 		out = append(out, place{
 			address: addr,
 			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
 			detail: func(ca CA) string {
-				return fmt.Sprintf("%s exempts the subject key identifier %s of this CA, which expires on %s, from CRL validation. A CA renewed with a new key has a new subject key identifier: certificates it issues are not exempt, and fail sign-in while CRL validation is required and the CA publishes no CRL.", addr, ski, day(ca.Cert.NotAfter))
+				return fmt.Sprintf("%s exempts the subject key identifier %s of this CA, which expires on %s, from CRL validation. A CA renewed with a new key has a new subject key identifier: certificates it issues are not exempt, and fail sign-in while CRL validation is required and the CA publishes no CRL.", name, ski, day(ca.Cert.NotAfter))
 			},
 			todo: "After renewing the CA, add the renewed CA's subject_key_identifier to exempt_skis (and remove the old one once it has expired).",
 		})
@@ -87,19 +116,25 @@ func exemptionPlaces(desired model.State) []place {
 }
 
 // scopePlaces are the CA scopes, by SKI.
-func scopePlaces(desired model.State) []place {
-	if desired.X509 == nil {
+func scopePlaces(desired model.State, observed *model.State) []place {
+	x, managed := x509Places(desired, observed)
+	if x == nil {
 		return nil
 	}
 	var out []place
-	for i, s := range desired.X509.CAScopes {
+	for i, s := range x.CAScopes {
 		ski := normalizeHex(s.SKI)
-		addr := model.X509Address.Child("certificate_authority_scope", i)
+		var addr model.Address
+		name := "The tenant's CA scope (the configuration does not manage x509_certificate)"
+		if managed {
+			addr = model.X509Address.Child("certificate_authority_scope", i)
+			name = string(addr)
+		}
 		out = append(out, place{
 			address: addr,
 			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
 			detail: func(ca CA) string {
-				return fmt.Sprintf("%s restricts the CA with subject key identifier %s, this CA, which expires on %s, to its groups. A CA renewed with a new key has a new subject key identifier: the scope does not apply to it, and every user the method targets can sign in with its certificates.", addr, ski, day(ca.Cert.NotAfter))
+				return fmt.Sprintf("%s restricts the CA with subject key identifier %s, this CA, which expires on %s, to its groups. A CA renewed with a new key has a new subject key identifier: the scope does not apply to it, and every user the method targets can sign in with its certificates.", name, ski, day(ca.Cert.NotAfter))
 			},
 			todo: "After renewing the CA, point the scope at the renewed CA (certificate_authority = its address, or its subject_key_identifier).",
 		})
