@@ -51,7 +51,9 @@ func newHealthCmd(env *Env, g *globalOptions) *cobra.Command {
   - renewal_impact: a rule (by issuer), a CRL validation exemption or a CA scope
     (by subject key identifier) names a CA expiring within --days days, and must
     follow its renewal (the severity of the CA's finding). A place that also
-    names a renewed CA valid beyond the horizon is not reported.
+    names a renewed CA valid beyond the horizon is not reported. Without an
+    x509_certificate block, the tenant's rules, exemptions and scopes count
+    (they have no address).
 
 The declared CAs are always checked; with --tenant (Microsoft Graph, as plan reads
 it) or --snapshot, the tenant's CAs too, in PKI containers and the classic trust
