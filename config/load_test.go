@@ -98,15 +98,16 @@ x509_certificate {
 		ManagesTrustStore: true,
 		PKIs: []model.PKI{
 			{Name: "fixture", DisplayName: "fixture", CAs: []model.CA{
-				{Name: "root", Certificate: der("certs/root-2.pem"), Type: model.CATypeRoot, CRLURL: "http://crl.contoso.com/root.crl"},
+				{Name: "root", Certificate: der("certs/root-2.pem"), Type: model.CATypeRoot, CRLURL: "http://crl.contoso.com/root.crl",
+					Unmanaged: model.CAPartDeltaCRLURL | model.CAPartIssuerHint | model.CAPartDisplayName},
 				{Name: "issuing", Certificate: issuing3.Raw, Type: model.CATypeIntermediate, CRLURL: "http://crl.contoso.com/issuing.crl",
 					DeltaCRLURL: "http://crl.contoso.com/issuing-delta.crl", IssuerHint: true, DisplayName: "Issuing"},
 			}},
 			{Name: "bundle", DisplayName: "Bundle PKI",
 				Upload: &model.Upload{URL: "https://pki.example.com/bundle.p7b", File: "certs/bundle.p7b", SHA256: pki.SHA256Fingerprint(certs["certs/bundle.p7b"]), Bundle: certs["certs/bundle.p7b"]},
 				CAs: []model.CA{
-					{Certificate: bundle[0].Raw, Type: model.CATypeRoot},
-					{Certificate: bundle[1].Raw, Type: model.CATypeIntermediate},
+					{Certificate: bundle[0].Raw, Type: model.CATypeRoot, Unmanaged: model.CAAllParts},
+					{Certificate: bundle[1].Raw, Type: model.CATypeIntermediate, Unmanaged: model.CAAllParts},
 				}},
 		},
 		X509: &model.X509Config{
@@ -114,10 +115,10 @@ x509_certificate {
 			IncludeTargets: []model.IncludeTarget{
 				{Target: model.Target{Type: model.TargetGroup, GroupName: "CBA Users"}, RegistrationRequired: true},
 			},
-			ExcludeTargets:  []model.Target{{Type: model.TargetGroup, ID: "00000000-0000-0000-0000-0000000000aa"}},
-			DefaultMode:     model.SingleFactor,
-			DefaultAffinity: model.AffinityLow,
-			Rules:           []model.Rule{{Name: "piv", PolicyOID: "1.2.3.4", Mode: model.MultiFactor, Affinity: model.AffinityHigh}},
+			ExcludeTargets: []model.Target{{Type: model.TargetGroup, ID: "00000000-0000-0000-0000-0000000000aa"}},
+			// Left out, so not managed: no default is assumed.
+			Unmanaged: model.X509DefaultMode | model.X509DefaultAffinity | model.X509CRLRequired | model.X509CRLExemptSKIs | model.X509IssuerHints,
+			Rules:     []model.Rule{{Name: "piv", PolicyOID: "1.2.3.4", Mode: model.MultiFactor, Affinity: model.AffinityHigh}},
 			UsernameBindings: []model.UsernameBinding{
 				{Field: model.FieldSubjectKeyIdentifier, Attribute: model.AttrCertificateUserIDs, Priority: 1},
 			},

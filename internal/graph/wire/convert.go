@@ -301,14 +301,16 @@ func RuleFromModel(r model.Rule) Rule {
 
 // CAFromModel is the POST body of a CA. Graph marks thumbprint and
 // expirationDateTime required on create, so they are computed here from the
-// certificate, as are issuer and issuerSubjectKeyIdentifier (the CA's own
-// SKI, as the Graph reference describes it).
+// certificate, as are issuer and issuerSubjectKeyIdentifier. Both describe
+// the CA as an issuer (graph-api.md §9.13, like the classic store's
+// issuer/issuerSki): its own subject DN and its own SKI, never its parent's
+// name beside its own key identifier.
 func CAFromModel(ca model.CA) CA {
 	w := CAUpdateFromModel(ca)
 	w.Certificate = ca.Certificate
 	w.Thumbprint = pki.SHA1Thumbprint(ca.Certificate)
 	if c, err := x509.ParseCertificate(ca.Certificate); err == nil {
-		w.Issuer = pki.IssuerDN(c, pki.RuleOrder)
+		w.Issuer = pki.SubjectDN(c, pki.RuleOrder)
 		w.IssuerSubjectKeyIdentifier = pki.SubjectKeyID(c)
 		w.ExpirationDateTime = c.NotAfter.UTC().Format(time.RFC3339)
 	}
