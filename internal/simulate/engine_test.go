@@ -165,6 +165,14 @@ func TestUndocumentedCasesAreAssumed(t *testing.T) {
 			want:    want{success: false, code: ""},
 			assumed: []string{"an untouched tenant's configuration is assumed"},
 		},
+		"bindings left out of the configuration": {
+			x: func(x *model.X509Config) {
+				x.UsernameBindings = nil
+				x.Unmanaged |= model.X509UsernameBindings
+			},
+			want:    want{success: true},
+			assumed: []string{"leaves username_binding out", "SubjectKeyIdentifier → certificateUserIds (3)"},
+		},
 		"trust store not managed": {
 			state:   func(x *model.X509Config) model.State { return model.State{X509: x} },
 			want:    want{success: false, code: simulate.CodeUntrusted, trusted: no()},
