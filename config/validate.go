@@ -220,11 +220,11 @@ func (v *validator) crlURLs(r caRef, name string, x *model.X509Config) {
 	}
 	if required {
 		v.errorAt(r.addr, r.attr, "CA without CRL while CRL validation is required",
-			"%s has no crl_url, and crl_validation.required = true makes Entra fail every sign-in with a certificate it issued. Set crl_url, or add its subject key identifier %s to crl_validation.exempt_skis.", name, ski)
+			"%s declares no crl_url (so cbactl does not manage its CRL URL), and crl_validation.required = true makes Entra fail every sign-in with a certificate it issued when the CA has none. Declare crl_url, or add its subject key identifier %s to crl_validation.exempt_skis.", name, ski)
 		return
 	}
 	v.warnAt(r.addr, r.attr, "Certificate authority without CRL",
-		"%s has no crl_url, so Entra performs no revocation check for it: a revoked certificate it issued still signs in.", name)
+		"%s declares no crl_url, so cbactl does not manage its CRL URL: unless the tenant already has one, Entra performs no revocation check for it, and a revoked certificate it issued still signs in.", name)
 }
 
 // uploadCRLFindings reports the bundle CAs that get no CRL URL, one
