@@ -84,7 +84,9 @@ func effectiveX509(d, o model.X509Config) model.X509Config {
 	if u&model.X509CAScopes != 0 {
 		d.CAScopes = slices.Clone(o.CAScopes)
 	}
-	d.Unmanaged = 0
+	// A part the tenant did not report has no current value to write back:
+	// it stays unmanaged, and the writers leave it out.
+	d.Unmanaged = u & o.Unreported
 	return d
 }
 

@@ -250,3 +250,31 @@ func TestCAFromModelDescribesTheCAAsIssuer(t *testing.T) {
 		t.Errorf("stored issuer %q, want the CA's own subject", got.Issuer)
 	}
 }
+
+// TestUnreportedPartsAreNotWritten: a part the tenant's GET leaves out is
+// recorded as unreported; left out of the configuration too, it stays
+// unmanaged and is left out of the PATCH body: nothing guessed is written.
+func TestUnreportedPartsAreNotWritten(t *testing.T) {
+	var c X509Config
+	if _, err := Decode([]byte(`{"@odata.type":"#microsoft.graph.x509CertificateAuthenticationMethodConfiguration","id":"X509Certificate","state":"enabled",
+		"includeTargets":[],"excludeTargets":[],"certificateUserBindings":[],
+		"authenticationModeConfiguration":{"x509CertificateAuthenticationDefaultMode":"x509CertificateSingleFactor","rules":[]}}`), &c, "x509"); err != nil {
+		t.Fatal(err)
+	}
+	var w warnings
+	x := x509ToModel(&c, &w)
+	want := model.X509DefaultAffinity | model.X509CRLRequired | model.X509CRLExemptSKIs | model.X509IssuerHints | model.X509CAScopes
+	if x.Unreported != want {
+		t.Fatalf("unreported %b, want %b", x.Unreported, want)
+	}
+	x.Unmanaged = want // what plan.Effective leaves for parts neither declared nor reported
+	body := X509FromModel(x)
+	if body.CRLValidationConfiguration != nil || body.IssuerHintsConfiguration != nil || body.CertificateAuthorityScopes != nil ||
+		body.AuthenticationModeConfiguration.DefaultAffinity != "" || body.AuthenticationModeConfiguration.DefaultMode != ModeSingleFactor {
+		t.Errorf("body %+v writes parts nobody declared or reported", body)
+	}
+	x.Unmanaged = 0
+	if body := X509FromModel(x); body.CRLValidationConfiguration == nil || body.IssuerHintsConfiguration == nil || body.CertificateAuthorityScopes == nil {
+		t.Errorf("managed parts left out: %+v", body)
+	}
+}

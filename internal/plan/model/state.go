@@ -147,8 +147,13 @@ type X509Config struct {
 	CAScopes         []CAScope
 	// Unmanaged lists the parts the configuration leaves out (desired side
 	// only): cbactl does not manage them, and a plan fills them with the
-	// tenant's values (plan.Effective). Zero when observed.
+	// tenant's values (plan.Effective). A part still unmanaged after that
+	// (the tenant reported no value) is left out of the write. Zero when
+	// observed.
 	Unmanaged X509Part `json:"unmanaged,omitempty"`
+	// Unreported lists the parts Graph's GET did not include (observed side
+	// only); their fields then hold the documented defaults, for display.
+	Unreported X509Part `json:"unreported,omitempty"`
 }
 
 // X509Part names a part of the method configuration that a configuration
