@@ -15,7 +15,7 @@ import (
 )
 
 // TestDecode checks the desired state a small configuration decodes to,
-// including the Graph defaults filled in for what it leaves out.
+// including the parts it leaves out, marked as not managed.
 func TestDecode(t *testing.T) {
 	dir := t.TempDir()
 	if err := configtest.WriteCerts(dir, testNow); err != nil {
@@ -177,5 +177,50 @@ x509_certificate {
 	}
 	if x.CAScopes[0].SKI != "DEADBEEF" {
 		t.Errorf("scope SKI %q", x.CAScopes[0].SKI)
+	}
+}
+
+// TestLeftOutIsNotManaged: every optional part the x509_certificate block
+// leaves out is marked unmanaged, with no default filled in.
+func TestLeftOutIsNotManaged(t *testing.T) {
+	for name, tc := range map[string]struct {
+		src     string
+		want    model.X509Part
+		regUnmg bool
+	}{
+		"only the state": {`x509_certificate { state = "disabled" }`, model.X509AllParts, false},
+		"a target without registration_required": {`x509_certificate {
+  state = "enabled"
+  include_target { group_id = "00000000-0000-0000-0000-000000000001" }
+}`, model.X509AllParts &^ model.X509IncludeTargets, true},
+		"authentication_mode without defaults manages its rules": {`x509_certificate {
+  state = "enabled"
+  authentication_mode {}
+}`, model.X509AllParts &^ model.X509Rules, false},
+		"crl_validation without exempt_skis": {`x509_certificate {
+  state = "enabled"
+  crl_validation { required = true }
+}`, model.X509AllParts &^ model.X509CRLRequired, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, diags := config.Load(dir, config.LoadOptions{Now: testNow})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			x := cfg.Desired.X509
+			if x.Unmanaged != tc.want {
+				t.Errorf("unmanaged %b, want %b", x.Unmanaged, tc.want)
+			}
+			if x.DefaultMode != "" || x.DefaultAffinity != "" || len(x.UsernameBindings) != 0 {
+				t.Errorf("a default was filled in: %+v", x)
+			}
+			if tc.regUnmg && !x.IncludeTargets[0].RegistrationUnmanaged {
+				t.Error("registration_required left out but managed")
+			}
+		})
 	}
 }
