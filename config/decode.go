@@ -373,10 +373,22 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	if t, ok := enum(a, "type", model.CATypes); ok {
 		ca.Type = t
 	}
-	ca.CRLURL, _ = a.str("crl_url")
-	ca.DeltaCRLURL, _ = a.str("delta_crl_url")
-	ca.IssuerHint, _ = a.boolean("issuer_hint")
-	ca.DisplayName, _ = a.str("display_name")
+	// An optional attribute left out is not managed: the tenant's value
+	// is kept (a new CA is created without it: Graph's default). The type
+	// is derived from the certificate when left out.
+	var ok1, ok2, ok3, ok4 bool
+	ca.CRLURL, ok1 = a.str("crl_url")
+	ca.DeltaCRLURL, ok2 = a.str("delta_crl_url")
+	ca.IssuerHint, ok3 = a.boolean("issuer_hint")
+	ca.DisplayName, ok4 = a.str("display_name")
+	for _, u := range []struct {
+		set  bool
+		part model.CAPart
+	}{{ok1, model.CAPartCRLURL}, {ok2, model.CAPartDeltaCRLURL}, {ok3, model.CAPartIssuerHint}, {ok4, model.CAPartDisplayName}} {
+		if !u.set {
+			ca.Unmanaged |= u.part
+		}
+	}
 	if pin, ok := a.str("thumbprint"); ok {
 		got := pki.SHA1Thumbprint(cert.Raw)
 		if normalizeHex(pin) != got {
@@ -440,35 +452,47 @@ func (d *decoder) decodeUpload(pkiName string, b *hcl.Block, declared []model.CA
 func (d *decoder) decodeX509(b *hcl.Block) model.X509Config {
 	addr := model.X509Address
 	content, a := d.content(b.Body, x509Schema, addr, b.DefRange)
-	x := model.DefaultX509()
+	// What the block leaves out is not managed: the plan keeps the tenant's
+	// value (plan.Effective), never a guessed default.
+	x := model.X509Config{Unmanaged: model.X509AllParts}
+	declared := func(p model.X509Part) { x.Unmanaged &^= p }
 	if s, ok := enum(a, "state", model.MethodStates); ok {
 		x.State = s
 	}
 	if v, ok := a.boolean("issuer_hints"); ok {
 		x.IssuerHints = v
+		declared(model.X509IssuerHints)
 	}
 
 	if inc := content.Blocks.OfType(blockInclude); len(inc) > 0 {
-		x.IncludeTargets = nil
+		declared(model.X509IncludeTargets)
 		for i, ib := range inc {
 			if t, ok := d.decodeTarget(ib, addr.Child(blockInclude, i), true); ok {
 				x.IncludeTargets = append(x.IncludeTargets, t)
 			}
 		}
 	}
-	for i, eb := range content.Blocks.OfType(blockExclude) {
-		if t, ok := d.decodeTarget(eb, addr.Child(blockExclude, i), false); ok {
-			x.ExcludeTargets = append(x.ExcludeTargets, t.Target)
+	if exc := content.Blocks.OfType(blockExclude); len(exc) > 0 {
+		declared(model.X509ExcludeTargets)
+		for i, eb := range exc {
+			if t, ok := d.decodeTarget(eb, addr.Child(blockExclude, i), false); ok {
+				x.ExcludeTargets = append(x.ExcludeTargets, t.Target)
+			}
 		}
 	}
 
 	if mb := d.singleton(content.Blocks, blockAuthMode); mb != nil {
+		// A declared authentication_mode block manages its rules as a
+		// whole (no rule block: no rules); its two defaults only when set.
+		declared(model.X509Rules)
 		mc, ma := d.content(mb.Body, authModeSchema, addr.Nested(blockAuthMode), mb.DefRange)
 		if m, ok := enum(ma, "default_mode", model.Modes); ok {
 			x.DefaultMode = m
+			declared(model.X509DefaultMode)
 		}
 		if af, ok := enum(ma, "default_affinity", model.Affinities); ok {
 			x.DefaultAffinity = af
+			declared(model.X509DefaultAffinity)
 		}
 		seen := map[string]hcl.Range{}
 		for _, rb := range mc.Blocks.OfType(blockRule) {
@@ -480,7 +504,7 @@ func (d *decoder) decodeX509(b *hcl.Block) model.X509Config {
 	}
 
 	if bindings := content.Blocks.OfType(blockBinding); len(bindings) > 0 {
-		x.UsernameBindings = nil
+		declared(model.X509UsernameBindings)
 		for i, bb := range bindings {
 			_, ba := d.content(bb.Body, bindingSchema, addr.Child(blockBinding, i), bb.DefRange)
 			var ub model.UsernameBinding
@@ -497,7 +521,9 @@ func (d *decoder) decodeX509(b *hcl.Block) model.X509Config {
 	if cb := d.singleton(content.Blocks, blockCRL); cb != nil {
 		_, ca := d.content(cb.Body, crlSchema, addr.Nested(blockCRL), cb.DefRange)
 		x.CRLValidation.Required, _ = ca.boolean("required")
+		declared(model.X509CRLRequired)
 		if skis, ok := ca.strings("exempt_skis"); ok {
+			declared(model.X509CRLExemptSKIs)
 			for _, s := range skis {
 				if n := normalizeHex(s); n == "" || !isHex(n) {
 					d.errorf(ca.src.rangePtr("exempt_skis"), "Invalid subject key identifier",
@@ -512,6 +538,7 @@ func (d *decoder) decodeX509(b *hcl.Block) model.X509Config {
 	}
 
 	for i, sb := range content.Blocks.OfType(blockScope) {
+		declared(model.X509CAScopes)
 		if s, ok := d.decodeScope(sb, addr.Child(blockScope, i)); ok {
 			x.CAScopes = append(x.CAScopes, s)
 		}
@@ -547,7 +574,9 @@ func (d *decoder) decodeTarget(b *hcl.Block, addr model.Address, include bool) (
 		t.ID = model.AllUsersTargetID
 		set++
 	}
-	t.RegistrationRequired, _ = a.boolean("registration_required")
+	var regSet bool
+	t.RegistrationRequired, regSet = a.boolean("registration_required")
+	t.RegistrationUnmanaged = include && !regSet
 	if set != 1 {
 		what := "group, group_id or all_users = true"
 		if !include {

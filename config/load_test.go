@@ -15,7 +15,7 @@ import (
 )
 
 // TestDecode checks the desired state a small configuration decodes to,
-// including the Graph defaults filled in for what it leaves out.
+// including the parts it leaves out, marked as not managed.
 func TestDecode(t *testing.T) {
 	dir := t.TempDir()
 	if err := configtest.WriteCerts(dir, testNow); err != nil {
@@ -98,15 +98,16 @@ x509_certificate {
 		ManagesTrustStore: true,
 		PKIs: []model.PKI{
 			{Name: "fixture", DisplayName: "fixture", CAs: []model.CA{
-				{Name: "root", Certificate: der("certs/root-2.pem"), Type: model.CATypeRoot, CRLURL: "http://crl.contoso.com/root.crl"},
+				{Name: "root", Certificate: der("certs/root-2.pem"), Type: model.CATypeRoot, CRLURL: "http://crl.contoso.com/root.crl",
+					Unmanaged: model.CAPartDeltaCRLURL | model.CAPartIssuerHint | model.CAPartDisplayName},
 				{Name: "issuing", Certificate: issuing3.Raw, Type: model.CATypeIntermediate, CRLURL: "http://crl.contoso.com/issuing.crl",
 					DeltaCRLURL: "http://crl.contoso.com/issuing-delta.crl", IssuerHint: true, DisplayName: "Issuing"},
 			}},
 			{Name: "bundle", DisplayName: "Bundle PKI",
 				Upload: &model.Upload{URL: "https://pki.example.com/bundle.p7b", File: "certs/bundle.p7b", SHA256: pki.SHA256Fingerprint(certs["certs/bundle.p7b"]), Bundle: certs["certs/bundle.p7b"]},
 				CAs: []model.CA{
-					{Certificate: bundle[0].Raw, Type: model.CATypeRoot},
-					{Certificate: bundle[1].Raw, Type: model.CATypeIntermediate},
+					{Certificate: bundle[0].Raw, Type: model.CATypeRoot, Unmanaged: model.CAAllParts},
+					{Certificate: bundle[1].Raw, Type: model.CATypeIntermediate, Unmanaged: model.CAAllParts},
 				}},
 		},
 		X509: &model.X509Config{
@@ -114,10 +115,10 @@ x509_certificate {
 			IncludeTargets: []model.IncludeTarget{
 				{Target: model.Target{Type: model.TargetGroup, GroupName: "CBA Users"}, RegistrationRequired: true},
 			},
-			ExcludeTargets:  []model.Target{{Type: model.TargetGroup, ID: "00000000-0000-0000-0000-0000000000aa"}},
-			DefaultMode:     model.SingleFactor,
-			DefaultAffinity: model.AffinityLow,
-			Rules:           []model.Rule{{Name: "piv", PolicyOID: "1.2.3.4", Mode: model.MultiFactor, Affinity: model.AffinityHigh}},
+			ExcludeTargets: []model.Target{{Type: model.TargetGroup, ID: "00000000-0000-0000-0000-0000000000aa"}},
+			// Left out, so not managed: no default is assumed.
+			Unmanaged: model.X509DefaultMode | model.X509DefaultAffinity | model.X509CRLRequired | model.X509CRLExemptSKIs | model.X509IssuerHints,
+			Rules:     []model.Rule{{Name: "piv", PolicyOID: "1.2.3.4", Mode: model.MultiFactor, Affinity: model.AffinityHigh}},
 			UsernameBindings: []model.UsernameBinding{
 				{Field: model.FieldSubjectKeyIdentifier, Attribute: model.AttrCertificateUserIDs, Priority: 1},
 			},
@@ -176,5 +177,50 @@ x509_certificate {
 	}
 	if x.CAScopes[0].SKI != "DEADBEEF" {
 		t.Errorf("scope SKI %q", x.CAScopes[0].SKI)
+	}
+}
+
+// TestLeftOutIsNotManaged: every optional part the x509_certificate block
+// leaves out is marked unmanaged, with no default filled in.
+func TestLeftOutIsNotManaged(t *testing.T) {
+	for name, tc := range map[string]struct {
+		src     string
+		want    model.X509Part
+		regUnmg bool
+	}{
+		"only the state": {`x509_certificate { state = "disabled" }`, model.X509AllParts, false},
+		"a target without registration_required": {`x509_certificate {
+  state = "enabled"
+  include_target { group_id = "00000000-0000-0000-0000-000000000001" }
+}`, model.X509AllParts &^ model.X509IncludeTargets, true},
+		"authentication_mode without defaults manages its rules": {`x509_certificate {
+  state = "enabled"
+  authentication_mode {}
+}`, model.X509AllParts &^ model.X509Rules, false},
+		"crl_validation without exempt_skis": {`x509_certificate {
+  state = "enabled"
+  crl_validation { required = true }
+}`, model.X509AllParts &^ model.X509CRLRequired, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, diags := config.Load(dir, config.LoadOptions{Now: testNow})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			x := cfg.Desired.X509
+			if x.Unmanaged != tc.want {
+				t.Errorf("unmanaged %b, want %b", x.Unmanaged, tc.want)
+			}
+			if x.DefaultMode != "" || x.DefaultAffinity != "" || len(x.UsernameBindings) != 0 {
+				t.Errorf("a default was filled in: %+v", x)
+			}
+			if tc.regUnmg && !x.IncludeTargets[0].RegistrationUnmanaged {
+				t.Error("registration_required left out but managed")
+			}
+		})
 	}
 }

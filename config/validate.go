@@ -220,11 +220,11 @@ func (v *validator) crlURLs(r caRef, name string, x *model.X509Config) {
 	}
 	if required {
 		v.errorAt(r.addr, r.attr, "CA without CRL while CRL validation is required",
-			"%s has no crl_url, and crl_validation.required = true makes Entra fail every sign-in with a certificate it issued. Set crl_url, or add its subject key identifier %s to crl_validation.exempt_skis.", name, ski)
+			"%s declares no crl_url (so cbactl does not manage its CRL URL), and crl_validation.required = true makes Entra fail every sign-in with a certificate it issued when the CA has none. Declare crl_url, or add its subject key identifier %s to crl_validation.exempt_skis.", name, ski)
 		return
 	}
 	v.warnAt(r.addr, r.attr, "Certificate authority without CRL",
-		"%s has no crl_url, so Entra performs no revocation check for it: a revoked certificate it issued still signs in.", name)
+		"%s declares no crl_url, so cbactl does not manage its CRL URL: unless the tenant already has one, Entra performs no revocation check for it, and a revoked certificate it issued still signs in.", name)
 }
 
 // uploadCRLFindings reports the bundle CAs that get no CRL URL, one
@@ -346,8 +346,8 @@ func (v *validator) rules(x *model.X509Config) {
 
 func (v *validator) ruleIssuer(addr model.Address, issuer string, subjects []string) {
 	if strings.TrimSpace(issuer) != issuer {
-		v.warnAt(addr, "issuer", "Issuer has leading or trailing whitespace",
-			"The issuer %q starts or ends with whitespace. Entra's documentation does not say whether it trims issuer strings; cbactl sends them exactly as written. Remove the whitespace unless it is deliberate.", issuer)
+		v.errorAt(addr, "issuer", "Issuer has leading or trailing whitespace",
+			"The issuer %q starts or ends with whitespace. Entra's documentation does not say whether the service trims issuer strings; if it does, the tenant would never match the configuration and every plan would show a change. Remove the whitespace (certificate(...).subject gives the issuer exactly).", issuer)
 	}
 	if !v.cfg.Desired.ManagesTrustStore {
 		return
@@ -368,15 +368,17 @@ func (v *validator) ruleIssuer(addr model.Address, issuer string, subjects []str
 }
 
 func (v *validator) affinity(x *model.X509Config) {
+	if x.Unmanaged&model.X509UsernameBindings != 0 {
+		// The tenant's bindings are kept: only plan, which reads them, can
+		// tell (apply refuses high affinity without a high binding).
+		return
+	}
 	for _, b := range x.UsernameBindings {
 		if b.Field.Affinity() == model.AffinityHigh {
 			return
 		}
 	}
 	which := "The username bindings are"
-	if _, declared := v.cfg.Sources[model.X509Address.Child(blockBinding, 0)]; !declared {
-		which = "No username_binding is declared, so Graph's default bindings apply, and they are"
-	}
 	const why = "%s all low affinity (PrincipalName, RFC822Name, IssuerAndSubject, Subject), so %s would lock out every affected user: Entra drops low-affinity bindings when high affinity is required. Add a username_binding on SubjectKeyIdentifier, SHA1PublicKey or IssuerAndSerialNumber first."
 	if x.DefaultAffinity == model.AffinityHigh {
 		v.errorAt(model.X509Address.Nested(blockAuthMode), "default_affinity", "High affinity without a high-affinity username binding",
@@ -393,11 +395,6 @@ func (v *validator) affinity(x *model.X509Config) {
 
 func (v *validator) targets(x *model.X509Config) {
 	const risk = "Entra counts every user in scope for certificate-based authentication as MFA-capable, so users without a certificate can be locked out of MFA; Microsoft advises against targeting all users. Target a group instead."
-	if _, declared := v.cfg.Sources[model.X509Address.Child(blockInclude, 0)]; !declared {
-		v.warnAt(model.X509Address, "", "CBA targets all users",
-			"x509_certificate declares no include_target, so Graph's default, all users, is managed. %s", risk)
-		return
-	}
 	for i, t := range x.IncludeTargets {
 		if t.IsAllUsers() {
 			v.warnAt(model.X509Address.Child(blockInclude, i), "all_users", "CBA targets all users", "%s", risk)

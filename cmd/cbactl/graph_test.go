@@ -31,9 +31,12 @@ var guid = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 //	graph requests               print the recorded requests: METHOD PATH
 //	graph writes                 print the recorded writes, ids replaced by {id}
 //	graph reset                  forget the recorded requests and faults
+//	graph enable                 enable the x509Certificate method behind cbactl's back
+//	graph bodies METHOD PATHRE   print the JSON body of every recorded METHOD request
+//	                             whose path matches PATHRE, one a line, keys sorted
 func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: graph load|save|pki|addca|bundle|failnth|failwrites|requests|reset ...")
+		ts.Fatalf("usage: graph load|save|pki|addca|bundle|failnth|failwrites|requests|writes|reset|enable|bodies ...")
 	}
 	srv := ts.Value(serverKey{}).(*graphtest.Server)
 	switch args[0] {
@@ -89,6 +92,27 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 	case "reset":
 		srv.ResetRequests()
 		srv.ClearFaults()
+	case "enable":
+		srv.EnableMethod()
+	case "bodies":
+		if len(args) != 3 {
+			ts.Fatalf("usage: graph bodies METHOD PATHRE")
+		}
+		re, err := regexp.Compile(args[2])
+		ts.Check(err)
+		var b strings.Builder
+		for _, r := range srv.Requests() {
+			if r.Method != args[1] || !re.MatchString(strings.TrimPrefix(r.Path, "/v1.0")) {
+				continue
+			}
+			var v any
+			ts.Check(json.Unmarshal(r.Body, &v))
+			out, err := json.Marshal(v) // map keys sorted
+			ts.Check(err)
+			b.Write(out)
+			b.WriteByte('\n')
+		}
+		ts.Stdout().Write([]byte(b.String()))
 	default:
 		ts.Fatalf("unknown graph command %q", args[0])
 	}

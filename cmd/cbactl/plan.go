@@ -94,6 +94,9 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		resolveDiags = plan.ResolveGroups(&x, found)
 		s.desired.X509 = &x
 	}
+	// What the configuration leaves out keeps the tenant's value: the plan,
+	// the safety checks, the tests and apply all see the same state.
+	s.desired = plan.Effective(s.desired, s.observed)
 	s.plan = plan.Diff(s.desired, s.observed)
 	for _, w := range obs.Warnings {
 		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
@@ -185,7 +188,7 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	// The configuration's tests run too: a failing test is an error.
 	var testDiags hcl.Diagnostics
 	if !o.skipTests {
-		testDiags = testDiagnostics(s.cfg, env.Now())
+		testDiags = testDiagnostics(s.cfg, s.desired, env.Now())
 	}
 	switch o.format {
 	case "json":

@@ -48,7 +48,7 @@ func runTest(env *Env, g *globalOptions, o *testOptions) error {
 		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
 		return exitCode(exitError)
 	}
-	outcomes := runConfigTests(cfg, env.Now())
+	outcomes := runConfigTests(cfg, cfg.Desired, env.Now())
 	if o.json {
 		if err := writeTraceJSON(env.Out, outcomes); err != nil {
 			return err
@@ -92,12 +92,13 @@ func expectText(v any) string {
 	return string(b)
 }
 
-// runConfigTests evaluates every test block against the configuration's
-// desired state.
-func runConfigTests(cfg *config.Config, now time.Time) []testOutcome {
+// runConfigTests evaluates every test block against st: the configuration's
+// desired state (cbactl test), or, in a plan, that state completed with the
+// tenant's values where the configuration leaves parts out.
+func runConfigTests(cfg *config.Config, st model.State, now time.Time) []testOutcome {
 	out := make([]testOutcome, 0, len(cfg.Tests))
 	for _, t := range cfg.Tests {
-		out = append(out, runConfigTest(cfg.Desired, t, now))
+		out = append(out, runConfigTest(st, t, now))
 	}
 	return out
 }
@@ -182,9 +183,9 @@ func writeTestOutcomes(w io.Writer, outcomes []testOutcome) {
 
 // testDiagnostics runs the configuration's tests for plan and turns each
 // failure into an error located at its test block.
-func testDiagnostics(cfg *config.Config, now time.Time) hcl.Diagnostics {
+func testDiagnostics(cfg *config.Config, st model.State, now time.Time) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for _, t := range runConfigTests(cfg, now) {
+	for _, t := range runConfigTests(cfg, st, now) {
 		if t.Passed {
 			continue
 		}

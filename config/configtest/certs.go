@@ -131,6 +131,12 @@ func chainCerts(f Files, root *pkitest.CA, now time.Time) {
 	cdp := root.NewIntermediate(name("Chain CDP"), pkitest.WithCRLDistributionPoints("http://crl.example.com/fixture-root.crl"))
 	f["certs/chain-cdp.pem"] = cdp.PEM()
 	f["certs/chain-cdp.p7b"] = pkitest.Bundle(root.Cert, cdp.Cert)
+	// A CA certificate whose first CDP is https:// and second http://: Entra
+	// takes the first HTTP one for an uploaded CA.
+	httpsFirst := root.NewIntermediate(name("CDP HTTPS First"),
+		pkitest.WithCRLDistributionPoints("https://crl.example.com/https-first.crl", "http://crl.example.com/http-second.crl"))
+	f["certs/cdp-https-first.pem"] = httpsFirst.PEM()
+	f["certs/cdp-https-first.p7b"] = pkitest.Bundle(root.Cert, httpsFirst.Cert)
 
 	// Odd key identifiers, made by hand: crypto/x509 would derive the AKI
 	// from the issuer.

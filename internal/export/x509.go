@@ -143,6 +143,9 @@ func (e *exporter) authMode(body *hclwrite.Body, x model.X509Config) {
 			if ca := e.bySubject[r.Issuer]; ca != nil {
 				set(rb, "issuer", attrOf(call("certificate", ca.file), "subject"), r.Issuer)
 			} else {
+				// As it is, even with leading or trailing whitespace:
+				// validate then points at it (an error: the service may
+				// trim it).
 				setString(rb, "issuer", r.Issuer)
 			}
 		}

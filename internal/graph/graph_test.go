@@ -22,7 +22,8 @@ import (
 )
 
 func TestObserveUntouchedTenant(t *testing.T) {
-	srv := newServer(t)
+	srv := graphtest.New(graphtest.Options{Token: testToken}) // untouched: the method disabled
+	t.Cleanup(srv.Close)
 	srv.Store.SetTenantID("11111111-2222-3333-4444-555555555555")
 	c, _ := newClient(t, srv)
 	obs, err := c.Observe(context.Background())

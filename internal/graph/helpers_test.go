@@ -41,6 +41,7 @@ func newServer(t testing.TB) *graphtest.Server {
 	t.Helper()
 	srv := graphtest.New(graphtest.Options{Token: testToken})
 	t.Cleanup(srv.Close)
+	srv.EnableMethod() // Graph refuses trust store writes while the method is disabled
 	return srv
 }
 

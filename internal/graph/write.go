@@ -301,6 +301,11 @@ func x509Body(w wire.X509Config) (models.X509CertificateAuthenticationMethodConf
 	if h := w.IssuerHintsConfiguration; h != nil {
 		extra["issuerHintsConfiguration"] = map[string]any{"state": h.State}
 	}
+	if w.CertificateAuthorityScopes == nil {
+		// Not managed and not reported by the tenant: left out.
+		b.SetAdditionalData(extra)
+		return b, nil
+	}
 	scopes := make([]any, 0, len(w.CertificateAuthorityScopes))
 	for i, s := range w.CertificateAuthorityScopes {
 		field := fmt.Sprintf("%s.certificateAuthorityScopes[%d]", p, i)

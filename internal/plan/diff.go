@@ -20,8 +20,10 @@ import (
 // policy OID), username bindings keyed by (certificate field, user
 // attribute), targets by (type, id) and exempt SKIs by value (hex without
 // case). Server-computed fields never cause a change; nothing else is
-// normalised.
+// normalised. What the configuration leaves out is not managed: desired is
+// first completed with the tenant's values (Effective).
 func Diff(desired, observed model.State) *Plan {
+	desired = Effective(desired, observed)
 	p := &Plan{FormatVersion: FormatVersion, Changes: []Change{}, Diagnostics: []Diagnostic{}}
 	if desired.ManagesTrustStore {
 		p.trustStore(desired.PKIs, observed.PKIs)
@@ -30,7 +32,40 @@ func Diff(desired, observed model.State) *Plan {
 	if desired.X509 != nil && observed.X509 != nil {
 		p.x509(*desired.X509, *observed.X509, groupNames(desired, observed))
 	}
+	p.methodForTrustStore(desired, observed)
 	return p
+}
+
+// methodForTrustStore refuses trust store writes that would run while the
+// x509Certificate method is disabled: "The certificate-based authentication
+// method must be enabled in the tenant for you to manage these PKI
+// instances" (certificateBasedAuthPki, graph-api.md §2). Apply enables the
+// method before the trust store writes when the plan enables it, and
+// disables it after them when the plan disables it; a method that is
+// disabled now and stays disabled would make apply fail half-way.
+func (p *Plan) methodForTrustStore(desired, observed model.State) {
+	if observed.X509 != nil && observed.X509.State == model.StateEnabled {
+		return
+	}
+	if desired.X509 != nil && desired.X509.State == model.StateEnabled {
+		return
+	}
+	var writes []string
+	for _, c := range p.Changes {
+		if c.Kind != KindX509 && c.Action != NoOp {
+			writes = append(writes, string(c.Address))
+		}
+	}
+	if len(writes) == 0 {
+		return
+	}
+	addr, fix := model.Address(""), `add an x509_certificate block with state = "enabled" (apply then enables the method first)`
+	if desired.X509 != nil {
+		addr, fix = model.X509Address, `set state = "enabled" in x509_certificate (apply then enables the method first)`
+	}
+	p.errorf(addr, "Trust store changes while certificate-based authentication is disabled",
+		"The plan changes the PKI trust store (%s), but the x509Certificate method is disabled in the tenant and the configuration does not enable it; Graph refuses PKI and certificate authority writes while the method is disabled, so apply would fail half-way. To go on, %s, or enable the method in the tenant, or leave the trust store as it is for now.",
+		strings.Join(writes, ", "), fix)
 }
 
 // ObservedPKIAddress addresses a PKI container the configuration does not

@@ -120,7 +120,8 @@ func X509Nodes(x model.X509Config, groups map[string]string) []Node {
 	for _, r := range x.Rules {
 		children := optional(nil, "issuer", r.Issuer)
 		children = optional(children, "policy_oid", r.PolicyOID)
-		children = append(children, attr("mode", string(r.Mode)), attr("affinity", string(ruleAffinity(r))))
+		children = append(children, attr("mode", string(r.Mode)))
+		children = optional(children, "affinity", string(r.Affinity))
 		n := block("rule", RuleKey(r), children...)
 		n.Label = r.Name
 		rules = append(rules, n)
@@ -171,15 +172,6 @@ func X509Nodes(x model.X509Config, groups map[string]string) []Node {
 // the colons or spaces of pasted forms, which denote the same value.
 func hexID(s string) string {
 	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(s))
-}
-
-// ruleAffinity is a rule's required affinity, with Graph's default (low)
-// for a rule that sets none.
-func ruleAffinity(r model.Rule) model.Affinity {
-	if r.Affinity == "" {
-		return model.AffinityLow
-	}
-	return r.Affinity
 }
 
 // RuleKey is a rule's identity: its type, issuer and policy OID, exactly.

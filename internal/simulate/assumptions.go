@@ -6,8 +6,10 @@ package simulate
 // the trace lists every one it relied on.
 const (
 	// Configuration.
-	aNoMethodConfig = "the configuration does not manage the x509Certificate method: Graph's defaults are assumed " +
-		"(disabled; all users; single factor, low affinity; PrincipalName → onPremisesUserPrincipalName, RFC822Name → userPrincipalName)"
+	aNoMethodConfig = "the configuration does not manage the x509Certificate method: an untouched tenant's configuration is assumed " +
+		"(disabled; all users; single factor, low affinity; PrincipalName → userPrincipalName, RFC822Name → userPrincipalName, SubjectKeyIdentifier → certificateUserIds)"
+	aUnmanaged           = "the configuration leaves %s out, so cbactl does not manage it and the tenant keeps its own value; evaluated without the tenant, an untouched tenant's value is assumed: %s"
+	aUnsetDefault        = "%s is not set: %s is assumed"
 	aUnparsableCA        = "%s cannot be parsed (%v): it is left out of the trust store"
 	aTrustStoreUnmanaged = "the configuration declares no pki block, so it does not say what the tenant's trust store holds: the trust store is taken as empty"
 
@@ -67,7 +69,7 @@ const (
 // Assumptions lists the format of every assumption the engine can record, for
 // documentation and tests.
 var Assumptions = []string{
-	aNoMethodConfig, aUnparsableCA, aTrustStoreUnmanaged,
+	aNoMethodConfig, aUnmanaged, aUnsetDefault, aUnparsableCA, aTrustStoreUnmanaged,
 	aNoCodeOutOfScope, aScopeAssumed, aUserTargetAssumed,
 	aPresentedChain, aChainByName, aSignatureRelaxed, aRootNotSelfSigned, aSelfSignedIntermediate, aLegacyCRLValid,
 	aCAScopeMember, aCAScopeAbove, aCAScopeSeveral,

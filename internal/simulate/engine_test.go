@@ -163,7 +163,15 @@ func TestUndocumentedCasesAreAssumed(t *testing.T) {
 		"method not managed": {
 			state:   func(*model.X509Config) model.State { return trust(root, issuing).state(nil) },
 			want:    want{success: false, code: ""},
-			assumed: []string{"Graph's defaults are assumed"},
+			assumed: []string{"an untouched tenant's configuration is assumed"},
+		},
+		"bindings left out of the configuration": {
+			x: func(x *model.X509Config) {
+				x.UsernameBindings = nil
+				x.Unmanaged |= model.X509UsernameBindings
+			},
+			want:    want{success: true},
+			assumed: []string{"leaves username_binding out", "SubjectKeyIdentifier → certificateUserIds (3)"},
 		},
 		"trust store not managed": {
 			state:   func(x *model.X509Config) model.State { return model.State{X509: x} },

@@ -51,7 +51,7 @@ x509_certificate {
       mode   = "multi_factor"
     }
     rule "spaced" {
-      issuer = " ${local.issuing.subject}" # WARNING: Issuer has leading or trailing whitespace # WARNING: Rule issuer matches no declared CA
+      issuer = " ${local.issuing.subject}" # ERROR: Issuer has leading or trailing whitespace # WARNING: Rule issuer matches no declared CA
       mode   = "multi_factor"
     }
   }

@@ -61,6 +61,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -118,6 +119,13 @@ type Server struct {
 	mu      sync.Mutex
 	bundles map[string][]byte
 	uploads map[string]*upload // by lower-case PKI id
+}
+
+// EnableMethod sets the x509Certificate method's state to enabled, as a
+// tenant that can hold a PKI trust store has it (Graph refuses PKI and CA
+// writes while the method is disabled). It bypasses HTTP validation.
+func (s *Server) EnableMethod() {
+	s.Store.PatchX509(wire.Object{"state": json.RawMessage(`"` + wire.StateEnabled + `"`)})
 }
 
 // New starts a server on a loopback address (plain HTTP). It panics when

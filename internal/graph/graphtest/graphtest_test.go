@@ -43,7 +43,18 @@ type harness struct {
 	hc  *http.Client
 }
 
+// setup starts a server whose x509Certificate method is enabled, so that
+// the trust store can be written.
 func setup(t *testing.T, opts Options) *harness {
+	t.Helper()
+	h := setupDisabled(t, opts)
+	h.srv.EnableMethod()
+	return h
+}
+
+// setupDisabled starts a server in Graph's initial state: the method
+// disabled.
+func setupDisabled(t *testing.T, opts Options) *harness {
 	t.Helper()
 	if opts.Token == "" {
 		opts.Token = testToken
@@ -321,7 +332,7 @@ func TestRouting(t *testing.T) {
 // --- x509Certificate ---
 
 func TestX509GetDefault(t *testing.T) {
-	h := setup(t, Options{})
+	h := setupDisabled(t, Options{})
 	r := h.must(h.do("GET", x509URL, nil), 200)
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type %q", ct)
@@ -1117,7 +1128,7 @@ func newUploadFixture(t *testing.T, opts Options) *uploadFixture {
 	h := setup(t, opts)
 	root := pkitest.NewRoot(pkitest.WithCN("Upload Root"))
 	inter := root.NewIntermediate(pkitest.WithCN("Upload Issuing"),
-		pkitest.WithCRLDistributionPoints("ldap:///CN=Upload%20Root,CN=CDP", "http://crl.example.com/issuing.crl", "http://crl2.example.com/issuing.crl"))
+		pkitest.WithCRLDistributionPoints("ldap:///CN=Upload%20Root,CN=CDP", "https://crl.example.com/issuing.crl", "http://crl.example.com/issuing.crl", "http://crl2.example.com/issuing.crl"))
 	return &uploadFixture{h: h, id: h.createPKI("Bulk"), root: root, inter: inter, bundle: pkitest.Bundle(root.Cert, inter.Cert)}
 }
 
@@ -1157,10 +1168,14 @@ func TestUploadSucceeds(t *testing.T) {
 	if err := json.Unmarshal(f.h.must(f.h.do("GET", pkisURL+"/"+f.id+"/certificateAuthorities", nil), 200).body, &cas); err != nil {
 		t.Fatal(err)
 	}
+	// The first http:// CDP, past the ldap:// and https:// ones (graph-api.md
+	// §2.4); the display name is set by the service (the fake: the subject);
+	// issuer is the CA's own subject (§9.13).
 	crl := "http://crl.example.com/issuing.crl"
+	rootName, interName := "CN=Upload Root", "CN=Upload Issuing"
 	want := []wire.CA{
-		{Certificate: f.root.DER, CertificateAuthorityType: "root", Thumbprint: pki.SHA1Thumbprint(f.root.DER), Issuer: "CN=Upload Root"},
-		{Certificate: f.inter.DER, CertificateAuthorityType: "intermediate", Thumbprint: pki.SHA1Thumbprint(f.inter.DER), Issuer: "CN=Upload Root", CRLURL: &crl},
+		{Certificate: f.root.DER, CertificateAuthorityType: "root", Thumbprint: pki.SHA1Thumbprint(f.root.DER), Issuer: "CN=Upload Root", DisplayName: &rootName},
+		{Certificate: f.inter.DER, CertificateAuthorityType: "intermediate", Thumbprint: pki.SHA1Thumbprint(f.inter.DER), Issuer: "CN=Upload Issuing", CRLURL: &crl, DisplayName: &interName},
 	}
 	if diff := cmp.Diff(want, cas.Value, cmp.FilterPath(func(p cmp.Path) bool {
 		switch p.Last().String() {
@@ -1393,5 +1408,68 @@ func TestCloseCutsWaitsShort(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Close took %v", d)
+	}
+}
+
+// TestTrustStoreNeedsMethodEnabled: "The certificate-based authentication
+// method must be enabled in the tenant for you to manage these PKI
+// instances" (graph-api.md §2, §9.14). Every PKI and CA write is refused
+// while the method is disabled; reads are not.
+func TestTrustStoreNeedsMethodEnabled(t *testing.T) {
+	h := setup(t, Options{})
+	root := pkitest.NewRoot(pkitest.WithCN("Gate Root"))
+	id := h.createPKI("P")
+	base := pkisURL + "/" + id + "/certificateAuthorities"
+	caID := h.must(h.do("POST", base, caBody(root.DER)), 201).object(t)["id"].(string)
+	h.must(h.do("PATCH", x509URL, map[string]any{"@odata.type": wire.X509ODataType, "state": "disabled"}), 204)
+
+	const msg = "must be enabled"
+	other := pkitest.NewRoot(pkitest.WithCN("Other Root"))
+	for _, w := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", pkisURL, map[string]any{"displayName": "Q"}},
+		{"PATCH", pkisURL + "/" + id, map[string]any{"displayName": "R"}},
+		{"POST", base, caBody(other.DER)},
+		{"PATCH", base + "/" + caID, map[string]any{"isIssuerHintEnabled": true}},
+		{"POST", pkisURL + "/" + id + "/upload", map[string]any{"uploadUrl": "https://x/b.p7b", "sha256FileHash": "00"}},
+		{"DELETE", base + "/" + caID, nil},
+		{"DELETE", pkisURL + "/" + id, nil},
+	} {
+		wantError(t, h.do(w.method, w.path, w.body), 400, "BadRequest", msg)
+	}
+	h.must(h.do("GET", pkisURL, nil), 200)
+	h.must(h.do("GET", base, nil), 200)
+	if cas, _ := h.srv.Store.CAs(id); len(cas) != 1 {
+		t.Errorf("%d CAs after refused writes, want 1", len(cas))
+	}
+}
+
+// TestCAIssuerIsItsOwnSubject: issuer and issuerSubjectKeyIdentifier
+// describe the CA as an issuer (graph-api.md §9.13); a body naming the CA's
+// parent next to the CA's own key identifier is refused.
+func TestCAIssuerIsItsOwnSubject(t *testing.T) {
+	h := setup(t, Options{})
+	root := pkitest.NewRoot(pkitest.WithCN("Own Root"))
+	inter := root.NewIntermediate(pkitest.WithCN("Own Issuing"))
+	base := pkisURL + "/" + h.createPKI("P") + "/certificateAuthorities"
+
+	parent := caBody(inter.DER)
+	parent["certificateAuthorityType"] = "intermediate"
+	parent["issuer"] = "CN=Own Root"
+	parent["issuerSubjectKeyIdentifier"] = pki.SubjectKeyID(inter.Cert)
+	wantError(t, h.do("POST", base, parent), 400, "BadRequest", "does not match the certificate's subject")
+
+	wrongSKI := caBody(inter.DER)
+	wrongSKI["issuerSubjectKeyIdentifier"] = pki.SubjectKeyID(root.Cert)
+	wantError(t, h.do("POST", base, wrongSKI), 400, "BadRequest", "does not match the certificate's subject key identifier")
+
+	own := caBody(inter.DER)
+	own["certificateAuthorityType"] = "intermediate"
+	own["issuer"] = "CN=Own Issuing"
+	own["issuerSubjectKeyIdentifier"] = strings.ToLower(pki.SubjectKeyID(inter.Cert))
+	if o := h.must(h.do("POST", base, own), 201).object(t); o["issuer"] != "CN=Own Issuing" {
+		t.Errorf("issuer %v, want the CA's own subject", o["issuer"])
 	}
 }

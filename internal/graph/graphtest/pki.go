@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cbactl/cbactl/internal/graph/wire"
+	"github.com/cbactl/cbactl/internal/pki"
 )
 
 const (
@@ -26,6 +27,23 @@ const (
 )
 
 var listQuery = []string{"$top", "$skiptoken", "$select", "$count"}
+
+// requireMethodEnabled refuses a trust store write while the x509Certificate
+// method is not enabled: "The certificate-based authentication method must be
+// enabled in the tenant for you to manage these PKI instances" (v1.0
+// certificateBasedAuthPki resource page; graph-api.md §2, §9.14). The answer
+// Graph gives is not documented: the fake answers 400 BadRequest in Graph's
+// error shape, the code the service uses for a request it will not carry out
+// in the tenant's current state.
+func (c *call) requireMethodEnabled() error {
+	var x struct {
+		State string `json:"state"`
+	}
+	if err := json.Unmarshal(c.s.Store.X509(), &x); err != nil || x.State != wire.StateEnabled {
+		return badRequest("Certificate-based authentication must be enabled in the tenant to manage PKI instances: the x509Certificate authentication method is %q.", x.State)
+	}
+	return nil
+}
 
 // storeError maps the store's not-found error to Graph's 404.
 func storeError(err error) error {
@@ -92,6 +110,9 @@ func (c *call) createPKI() (response, error) {
 	if _, err := c.query(); err != nil {
 		return response{}, err
 	}
+	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
 	body, err := c.checkPKIBody()
 	if err != nil {
 		return response{}, err
@@ -125,6 +146,9 @@ func (c *call) patchPKI() (response, error) {
 	if _, err := c.s.Store.PKI(c.params[0]); err != nil {
 		return response{}, storeError(err)
 	}
+	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
 	body, err := c.checkPKIBody()
 	if err != nil {
 		return response{}, err
@@ -140,6 +164,12 @@ func (c *call) patchPKI() (response, error) {
 // any running upload.
 func (c *call) deletePKI() (response, error) {
 	if _, err := c.query(); err != nil {
+		return response{}, err
+	}
+	if _, err := c.s.Store.PKI(c.params[0]); err != nil {
+		return response{}, storeError(err)
+	}
+	if err := c.requireMethodEnabled(); err != nil {
 		return response{}, err
 	}
 	if err := c.s.Store.DeletePKI(c.params[0]); err != nil {
@@ -176,6 +206,9 @@ func (c *call) createCA() (response, error) {
 	if _, err := c.s.Store.PKI(c.params[0]); err != nil {
 		return response{}, storeError(err)
 	}
+	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
 	obj, err := c.object()
 	if err != nil {
 		return response{}, err
@@ -191,8 +224,21 @@ func (c *call) createCA() (response, error) {
 	if err := requireProps(g, "", "certificate", "thumbprint", "expirationDateTime"); err != nil {
 		return response{}, err
 	}
-	if _, err := x509.ParseCertificate(ca.Certificate); err != nil {
+	cert, err := x509.ParseCertificate(ca.Certificate)
+	if err != nil {
 		return response{}, badRequest("The property 'certificate' is not a base64-encoded DER X.509 certificate: %s", err)
+	}
+	// issuer and issuerSubjectKeyIdentifier describe the CA as an issuer:
+	// its own subject and its own SKI (graph-api.md §9.13, like the classic
+	// store's issuer/issuerSki). Both are optional. What Graph does with a
+	// value that contradicts the certificate is undocumented; the fake
+	// refuses it, so that a client sending another certificate's name (the
+	// CA's parent) is caught.
+	if ca.Issuer != "" && ca.Issuer != pki.SubjectDN(cert, pki.RuleOrder) {
+		return response{}, badRequest("The property 'issuer' ('%s') does not match the certificate's subject '%s'.", ca.Issuer, pki.SubjectDN(cert, pki.RuleOrder))
+	}
+	if ca.IssuerSubjectKeyIdentifier != "" && !strings.EqualFold(ca.IssuerSubjectKeyIdentifier, pki.SubjectKeyID(cert)) {
+		return response{}, badRequest("The property 'issuerSubjectKeyIdentifier' ('%s') does not match the certificate's subject key identifier '%s'.", ca.IssuerSubjectKeyIdentifier, pki.SubjectKeyID(cert))
 	}
 	if _, err := time.Parse(time.RFC3339Nano, ca.ExpirationDateTime); err != nil {
 		return response{}, badRequest("The property 'expirationDateTime' is not a valid DateTimeOffset: '%s'.", ca.ExpirationDateTime)
@@ -289,6 +335,9 @@ func (c *call) patchCA() (response, error) {
 	if _, err := c.s.Store.CA(c.params[0], c.params[1]); err != nil {
 		return response{}, storeError(err)
 	}
+	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
 	obj, err := c.object()
 	if err != nil {
 		return response{}, err
@@ -318,6 +367,12 @@ func (c *call) patchCA() (response, error) {
 // DELETE .../{id}/certificateAuthorities/{caId}
 func (c *call) deleteCA() (response, error) {
 	if _, err := c.query(); err != nil {
+		return response{}, err
+	}
+	if _, err := c.s.Store.CA(c.params[0], c.params[1]); err != nil {
+		return response{}, storeError(err)
+	}
+	if err := c.requireMethodEnabled(); err != nil {
 		return response{}, err
 	}
 	if err := c.s.Store.DeleteCA(c.params[0], c.params[1]); err != nil {

@@ -40,6 +40,9 @@ func (c *call) uploadPKI() (response, error) {
 	if _, err := c.s.Store.PKI(id); err != nil {
 		return response{}, storeError(err)
 	}
+	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
 	obj, err := c.object()
 	if err != nil {
 		return response{}, err
@@ -144,19 +147,24 @@ func (s *Server) advanceUpload(pkiID string) {
 }
 
 // addUploadedCA adds one certificate of an upload as Graph does: root when
-// self-signed, else intermediate, with the certificate's first http(s) CRL
-// distribution point as its CRL URL. A certificate the PKI already holds
-// (added meanwhile) is skipped.
+// self-signed, else intermediate, with the certificate's first HTTP CRL
+// distribution point as its CRL URL ("first HTTP CDP", graph-api.md §2.4: an
+// https:// one is skipped). The display name is set too, to the
+// certificate's subject: what the service names an uploaded CA is
+// undocumented, and a value the configuration cannot declare is what a
+// client must leave alone. A certificate the PKI already holds (added
+// meanwhile) is skipped.
 func (s *Server) addUploadedCA(pkiID string, cert *x509.Certificate) {
 	if existing, err := s.caCertificates(pkiID); err != nil || holds(existing, cert.Raw) {
 		return
 	}
-	ca := wire.CA{Certificate: cert.Raw, CertificateAuthorityType: "intermediate"}
+	name := pki.SubjectDN(cert, pki.RuleOrder)
+	ca := wire.CA{Certificate: cert.Raw, CertificateAuthorityType: "intermediate", DisplayName: &name}
 	if pki.IsSelfSigned(cert) {
 		ca.CertificateAuthorityType = "root"
 	}
 	for _, dp := range cert.CRLDistributionPoints {
-		if u, err := url.Parse(dp); err == nil && (strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) {
+		if u, err := url.Parse(dp); err == nil && strings.EqualFold(u.Scheme, "http") {
 			ca.CRLURL = &dp
 			break
 		}

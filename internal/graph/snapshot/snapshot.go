@@ -192,7 +192,13 @@ func (t *Tenant) PKI(_ context.Context, id string) (model.PKI, error) {
 
 // UpdateX509 replaces the method configuration.
 func (t *Tenant) UpdateX509(_ context.Context, x model.X509Config) error {
-	t.store.PatchX509(wire.ToObject(wire.X509FromModel(x)))
+	body := wire.ToObject(wire.X509FromModel(x))
+	for k, v := range body {
+		if string(v) == "null" { // left out of the write: the store keeps its value
+			delete(body, k)
+		}
+	}
+	t.store.PatchX509(body)
 	t.changed()
 	return nil
 }

@@ -120,13 +120,23 @@ func x509ToModel(c *X509Config, w *warnings) model.X509Config {
 	for i, t := range c.ExcludeTargets {
 		x.ExcludeTargets = append(x.ExcludeTargets, targetToModel(t.ID, t.TargetType, fmt.Sprintf("%s.excludeTargets[%d]", p, i), w))
 	}
+	// What the GET leaves out is recorded as unreported: its field holds
+	// the documented default for display, but it is never written back as
+	// the tenant's value.
+	if c.AuthenticationModeConfiguration == nil {
+		x.Unreported |= model.X509DefaultMode | model.X509DefaultAffinity | model.X509Rules
+	}
 	if m := c.AuthenticationModeConfiguration; m != nil {
 		mp := p + ".authenticationModeConfiguration"
 		if m.DefaultMode != "" {
 			x.DefaultMode = modes.toModel(m.DefaultMode, mp+".x509CertificateAuthenticationDefaultMode", w)
+		} else {
+			x.Unreported |= model.X509DefaultMode
 		}
 		if m.DefaultAffinity != "" {
 			x.DefaultAffinity = affinities.toModel(m.DefaultAffinity, mp+".x509CertificateDefaultRequiredAffinityLevel", w)
+		} else {
+			x.Unreported |= model.X509DefaultAffinity
 		}
 		for i, r := range m.Rules {
 			x.Rules = append(x.Rules, ruleToModel(r, fmt.Sprintf("%s.rules[%d]", mp, i), w))
@@ -145,6 +155,15 @@ func x509ToModel(c *X509Config, w *warnings) model.X509Config {
 			w.addf("%s.trustAffinityLevel: Graph reports %q for %s, whose documented affinity is %q; cbactl writes %q", bp, b.TrustAffinityLevel, ub.Field, ub.Field.Affinity(), ub.Field.Affinity())
 		}
 		x.UsernameBindings = append(x.UsernameBindings, ub)
+	}
+	if c.CRLValidationConfiguration == nil {
+		x.Unreported |= model.X509CRLRequired | model.X509CRLExemptSKIs
+	}
+	if c.IssuerHintsConfiguration == nil {
+		x.Unreported |= model.X509IssuerHints
+	}
+	if c.CertificateAuthorityScopes == nil {
+		x.Unreported |= model.X509CAScopes
 	}
 	if v := c.CRLValidationConfiguration; v != nil {
 		x.CRLValidation.Required = states.toModel(v.State, p+".crlValidationConfiguration.state", w) == model.StateEnabled
@@ -226,8 +245,34 @@ func ptr(s string) *string {
 
 // X509FromModel is the complete PATCH body for a configuration: every
 // collection is sent whole (Graph replaces collections wholesale), and the
-// body carries @odata.type. Group targets must carry ids.
+// body carries @odata.type. Group targets must carry ids. A part that is
+// still unmanaged (neither declared nor reported by the tenant) is left out,
+// so that Graph keeps whatever it has: never a guessed value.
 func X509FromModel(x model.X509Config) X509Config {
+	c := x509FromModel(x)
+	u := x.Unmanaged
+	if u&model.X509DefaultMode != 0 {
+		c.AuthenticationModeConfiguration.DefaultMode = ""
+	}
+	if u&model.X509DefaultAffinity != 0 {
+		c.AuthenticationModeConfiguration.DefaultAffinity = ""
+	}
+	if u&(model.X509DefaultMode|model.X509DefaultAffinity|model.X509Rules) == model.X509DefaultMode|model.X509DefaultAffinity|model.X509Rules {
+		c.AuthenticationModeConfiguration = nil
+	}
+	if u&(model.X509CRLRequired|model.X509CRLExemptSKIs) == model.X509CRLRequired|model.X509CRLExemptSKIs {
+		c.CRLValidationConfiguration = nil
+	}
+	if u&model.X509IssuerHints != 0 {
+		c.IssuerHintsConfiguration = nil
+	}
+	if u&model.X509CAScopes != 0 {
+		c.CertificateAuthorityScopes = nil
+	}
+	return c
+}
+
+func x509FromModel(x model.X509Config) X509Config {
 	c := X509Config{
 		ODataType:                  X509ODataType,
 		ID:                         X509ID,
@@ -301,14 +346,16 @@ func RuleFromModel(r model.Rule) Rule {
 
 // CAFromModel is the POST body of a CA. Graph marks thumbprint and
 // expirationDateTime required on create, so they are computed here from the
-// certificate, as are issuer and issuerSubjectKeyIdentifier (the CA's own
-// SKI, as the Graph reference describes it).
+// certificate, as are issuer and issuerSubjectKeyIdentifier. Both describe
+// the CA as an issuer (graph-api.md §9.13, like the classic store's
+// issuer/issuerSki): its own subject DN and its own SKI, never its parent's
+// name beside its own key identifier.
 func CAFromModel(ca model.CA) CA {
 	w := CAUpdateFromModel(ca)
 	w.Certificate = ca.Certificate
 	w.Thumbprint = pki.SHA1Thumbprint(ca.Certificate)
 	if c, err := x509.ParseCertificate(ca.Certificate); err == nil {
-		w.Issuer = pki.IssuerDN(c, pki.RuleOrder)
+		w.Issuer = pki.SubjectDN(c, pki.RuleOrder)
 		w.IssuerSubjectKeyIdentifier = pki.SubjectKeyID(c)
 		w.ExpirationDateTime = c.NotAfter.UTC().Format(time.RFC3339)
 	}

@@ -36,7 +36,7 @@ func IsNotFound(err error) bool {
 
 // Store is a tenant held in Graph's JSON shapes, with Graph's write
 // semantics: POST assigns ids and timestamps and derives a CA's thumbprint,
-// issuer, SKI and expiry from its certificate; PATCH replaces the properties
+// issuer (its own subject), SKI and expiry from its certificate; PATCH replaces the properties
 // it carries and keeps the others; DELETE of a PKI deletes its CAs. The
 // snapshot backend and the fake Graph server both use it. It is safe for
 // concurrent use.
@@ -313,7 +313,7 @@ func (s *Store) CreateCA(pkiID string, body Object) ([]byte, error) {
 	if json.Unmarshal(o["certificate"], &der) == nil {
 		if c, err := x509.ParseCertificate(der); err == nil {
 			o["thumbprint"] = raw(pki.SHA1Thumbprint(der))
-			o["issuer"] = raw(pki.IssuerDN(c, pki.RuleOrder))
+			o["issuer"] = raw(pki.SubjectDN(c, pki.RuleOrder)) // the CA as an issuer (graph-api.md §9.13)
 			o["issuerSubjectKeyIdentifier"] = raw(pki.SubjectKeyID(c))
 			o["expirationDateTime"] = raw(c.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -222,5 +223,58 @@ func TestTrustAffinityLevelThatDiffersIsReported(t *testing.T) {
 	_, warnings := (&Document{X509: &c}).Observe()
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "certificateUserBindings[0].trustAffinityLevel") {
 		t.Errorf("warnings: %v", warnings)
+	}
+}
+
+// TestCAFromModelDescribesTheCAAsIssuer: issuer and
+// issuerSubjectKeyIdentifier both describe the CA itself (graph-api.md
+// §9.13): its own subject and SKI, not its parent's name.
+func TestCAFromModelDescribesTheCAAsIssuer(t *testing.T) {
+	root := pkitest.NewRoot(pkitest.WithCN("Root"))
+	issuing := root.NewIntermediate(pkitest.WithCN("Issuing"))
+	w := CAFromModel(model.CA{Certificate: issuing.DER, Type: model.CATypeIntermediate})
+	if w.Issuer != "CN=Issuing" || w.IssuerSubjectKeyIdentifier != pki.SubjectKeyID(issuing.Cert) {
+		t.Errorf("issuer %q, SKI %q; want the CA's own subject and SKI", w.Issuer, w.IssuerSubjectKeyIdentifier)
+	}
+	s := NewStore()
+	p := s.CreatePKI(Object{"displayName": raw("P")})
+	ca, err := s.CreateCA(idOfTest(p), ToObject(CA{Certificate: issuing.DER}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got CA
+	if err := json.Unmarshal(ca, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Issuer != "CN=Issuing" {
+		t.Errorf("stored issuer %q, want the CA's own subject", got.Issuer)
+	}
+}
+
+// TestUnreportedPartsAreNotWritten: a part the tenant's GET leaves out is
+// recorded as unreported; left out of the configuration too, it stays
+// unmanaged and is left out of the PATCH body: nothing guessed is written.
+func TestUnreportedPartsAreNotWritten(t *testing.T) {
+	var c X509Config
+	if _, err := Decode([]byte(`{"@odata.type":"#microsoft.graph.x509CertificateAuthenticationMethodConfiguration","id":"X509Certificate","state":"enabled",
+		"includeTargets":[],"excludeTargets":[],"certificateUserBindings":[],
+		"authenticationModeConfiguration":{"x509CertificateAuthenticationDefaultMode":"x509CertificateSingleFactor","rules":[]}}`), &c, "x509"); err != nil {
+		t.Fatal(err)
+	}
+	var w warnings
+	x := x509ToModel(&c, &w)
+	want := model.X509DefaultAffinity | model.X509CRLRequired | model.X509CRLExemptSKIs | model.X509IssuerHints | model.X509CAScopes
+	if x.Unreported != want {
+		t.Fatalf("unreported %b, want %b", x.Unreported, want)
+	}
+	x.Unmanaged = want // what plan.Effective leaves for parts neither declared nor reported
+	body := X509FromModel(x)
+	if body.CRLValidationConfiguration != nil || body.IssuerHintsConfiguration != nil || body.CertificateAuthorityScopes != nil ||
+		body.AuthenticationModeConfiguration.DefaultAffinity != "" || body.AuthenticationModeConfiguration.DefaultMode != ModeSingleFactor {
+		t.Errorf("body %+v writes parts nobody declared or reported", body)
+	}
+	x.Unmanaged = 0
+	if body := X509FromModel(x); body.CRLValidationConfiguration == nil || body.IssuerHintsConfiguration == nil || body.CertificateAuthorityScopes == nil {
+		t.Errorf("managed parts left out: %+v", body)
 	}
 }

@@ -260,7 +260,10 @@ func TestCheck(t *testing.T) {
 		"safe": {base, inTenant, nil},
 		"no CA left": {func() model.State { s := base; s.PKIs = nil; return s }(), inTenant,
 			[]string{"The plan deletes objects", "No certificate authority would remain"}},
-		"high affinity without high binding": {withBinding(base, func(x *model.X509Config) { x.DefaultAffinity = model.AffinityHigh }), inTenant,
+		"high affinity without high binding": {withBinding(base, func(x *model.X509Config) {
+			x.DefaultAffinity = model.AffinityHigh
+			x.UsernameBindings = x.UsernameBindings[:2] // the low-affinity ones
+		}), inTenant,
 			[]string{"High affinity without a high-affinity username binding"}},
 		"every binding removed": {withBinding(base, func(x *model.X509Config) { x.UsernameBindings = nil }), inTenant,
 			[]string{"Every username binding would be removed"}},

@@ -55,23 +55,33 @@ type Upload struct {
 	Bundle []byte
 }
 
-// CAFromUpload is the CA Graph creates for a certificate of an uploaded
-// bundle: a root when self-signed, else an intermediate, with the
-// certificate's first HTTP(S) CRL distribution point as its CRL URL
-// (graph-api.md §2.4).
+// CAFromUpload is the CA Graph is expected to create for a certificate of
+// an uploaded bundle: a root when self-signed, else an intermediate, with
+// the certificate's first HTTP CRL distribution point as its CRL URL
+// ("Each uploaded CA's CRL endpoint is set from the CA certificate's first
+// HTTP CDP URL", graph-api.md §2.4; an https:// CDP is not an HTTP one).
+// None of its attributes is managed: the configuration cannot declare them,
+// and the service sets them itself, so the tenant's values are kept (the
+// expected values serve the simulator, and a CA that cbactl creates one by
+// one in place of the upload).
 func CAFromUpload(c *x509.Certificate) CA {
-	ca := CA{Certificate: c.Raw, Type: CATypeIntermediate}
+	ca := CA{Certificate: c.Raw, Type: CATypeIntermediate, Unmanaged: CAAllParts}
 	if pki.IsSelfSigned(c) {
 		ca.Type = CATypeRoot
 	}
+	ca.CRLURL = FirstHTTPCDP(c)
+	return ca
+}
+
+// FirstHTTPCDP is the certificate's first CRL distribution point whose
+// scheme is http (not https), or "".
+func FirstHTTPCDP(c *x509.Certificate) string {
 	for _, u := range c.CRLDistributionPoints {
-		l := strings.ToLower(u)
-		if strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
-			ca.CRLURL = u
-			break
+		if strings.HasPrefix(strings.ToLower(u), "http://") {
+			return u
 		}
 	}
-	return ca
+	return ""
 }
 
 // CA is a certificate authority in a PKI container
@@ -85,7 +95,24 @@ type CA struct {
 	DeltaCRLURL string
 	IssuerHint  bool
 	DisplayName string
+	// Unmanaged lists the attributes the configuration does not declare
+	// (desired side only): they keep the tenant's values. Zero when
+	// observed.
+	Unmanaged CAPart `json:"unmanaged,omitempty"`
 }
+
+// CAPart names the optional attributes of a CA.
+type CAPart uint8
+
+const (
+	CAPartType CAPart = 1 << iota
+	CAPartCRLURL
+	CAPartDeltaCRLURL
+	CAPartIssuerHint
+	CAPartDisplayName
+
+	CAAllParts = CAPartType | CAPartCRLURL | CAPartDeltaCRLURL | CAPartIssuerHint | CAPartDisplayName
+)
 
 // Thumbprint is the SHA-1 thumbprint of the CA certificate (upper-case hex),
 // the identity of a CA.
@@ -118,7 +145,36 @@ type X509Config struct {
 	CRLValidation    CRLValidation
 	IssuerHints      bool
 	CAScopes         []CAScope
+	// Unmanaged lists the parts the configuration leaves out (desired side
+	// only): cbactl does not manage them, and a plan fills them with the
+	// tenant's values (plan.Effective). A part still unmanaged after that
+	// (the tenant reported no value) is left out of the write. Zero when
+	// observed.
+	Unmanaged X509Part `json:"unmanaged,omitempty"`
+	// Unreported lists the parts Graph's GET did not include (observed side
+	// only); their fields then hold the documented defaults, for display.
+	Unreported X509Part `json:"unreported,omitempty"`
 }
+
+// X509Part names a part of the method configuration that a configuration
+// may leave out.
+type X509Part uint16
+
+const (
+	X509IncludeTargets X509Part = 1 << iota
+	X509ExcludeTargets
+	X509DefaultMode
+	X509DefaultAffinity
+	X509Rules
+	X509UsernameBindings
+	X509CRLRequired
+	X509CRLExemptSKIs
+	X509IssuerHints
+	X509CAScopes
+
+	X509AllParts = X509IncludeTargets | X509ExcludeTargets | X509DefaultMode | X509DefaultAffinity | X509Rules |
+		X509UsernameBindings | X509CRLRequired | X509CRLExemptSKIs | X509IssuerHints | X509CAScopes
+)
 
 // Target names a user or group. On the desired side a group may be given by
 // display name only (GroupName); it is resolved to ID against the tenant.
@@ -151,6 +207,10 @@ func (x *X509Config) EachTarget(f func(*Target)) {
 type IncludeTarget struct {
 	Target
 	RegistrationRequired bool
+	// RegistrationUnmanaged is set on the desired side when the
+	// configuration leaves registration_required out: the tenant's value
+	// for the same target is kept.
+	RegistrationUnmanaged bool `json:"registration_unmanaged,omitempty"`
 }
 
 // RuleType is the kind of an authentication binding rule, in Graph's
@@ -169,7 +229,10 @@ type Rule struct {
 	Issuer    string // issuer subject, exactly as written
 	PolicyOID string
 	Mode      Mode
-	Affinity  Affinity // empty: not set on the rule
+	// Affinity is the rule's required affinity; empty: not set on the rule
+	// (observed), not managed (desired: the tenant's value for the same
+	// rule is kept; a new rule is written without one).
+	Affinity Affinity
 }
 
 // Type derives the Graph rule type from which identifiers are set.
@@ -210,10 +273,15 @@ type CAScope struct {
 
 // DefaultX509 returns the configuration Graph reports for a tenant that never
 // customised the x509Certificate method: disabled, all users targeted, single
-// factor with low affinity, no rules, and the two documented default username
-// bindings (graph-api.md §1.2, from the v1.0 GET example of an untouched
-// tenant: PrincipalName→onPremisesUserPrincipalName, RFC822Name→
-// userPrincipalName), CRL validation and issuer hints off.
+// factor with low affinity, no rules, CRL validation and issuer hints off, and
+// the default username bindings of a live v1.0 tenant (graph-api.md §1.2 [W1],
+// which the Entra how-to confirms): PrincipalName→userPrincipalName (1),
+// RFC822Name→userPrincipalName (2), SubjectKeyIdentifier→certificateUserIds
+// (3, high affinity). The v1.0 GET example's PrincipalName→
+// onPremisesUserPrincipalName is stale. It describes an observed tenant (a
+// snapshot without x509Certificate, the fake Graph server's initial state)
+// and what the simulator assumes for parts a configuration leaves out; cbactl
+// never writes it as a guess.
 func DefaultX509() X509Config {
 	return X509Config{
 		State:           StateDisabled,
@@ -221,8 +289,9 @@ func DefaultX509() X509Config {
 		DefaultMode:     SingleFactor,
 		DefaultAffinity: AffinityLow,
 		UsernameBindings: []UsernameBinding{
-			{Field: FieldPrincipalName, Attribute: AttrOnPremisesUserPrincipalName, Priority: 1},
+			{Field: FieldPrincipalName, Attribute: AttrUserPrincipalName, Priority: 1},
 			{Field: FieldRFC822Name, Attribute: AttrUserPrincipalName, Priority: 2},
+			{Field: FieldSubjectKeyIdentifier, Attribute: AttrCertificateUserIDs, Priority: 3},
 		},
 	}
 }

@@ -1,3 +1,0 @@
-x509_certificate { # WARNING: CBA targets all users
-  state = "enabled"
-}
