@@ -88,6 +88,11 @@ type Options struct {
 	// stays "running" before it completes. 0 means 2; a negative value
 	// means that the first GET already sees the upload's result.
 	UploadPolls int
+	// DeletePolls is how many GETs of a PKI (not of its CA list) a deleted
+	// PKI stays, with status "running", before it is gone (404): Graph
+	// deletes PKIs asynchronously. 0 means 1; a negative value deletes at
+	// once.
+	DeletePolls int
 	// Now is the clock of the store and of error bodies (default time.Now).
 	Now func() time.Time
 }
@@ -115,9 +120,17 @@ type Server struct {
 
 	// mu serialises request handling against the store, the registered
 	// bundles and the upload jobs.
-	mu      sync.Mutex
-	bundles map[string][]byte
-	uploads map[string]*upload // by lower-case PKI id
+	mu           sync.Mutex
+	bundles      map[string][]byte
+	uploads      map[string]*upload // by lower-case PKI id
+	deletes      map[string]int     // PKIs being deleted: GETs seen so far, by lower-case PKI id
+	deletePolls  int
+	loopNextLink func(*http.Request) bool
+	jobStatus    func(string) string
+
+	foreignOnce sync.Once
+	foreign     *httptest.Server
+	foreignHits atomic.Int64
 }
 
 // New starts a server on a loopback address (plain HTTP). It panics when
@@ -135,6 +148,14 @@ func New(opts Options) *Server {
 		closed:      make(chan struct{}),
 		bundles:     map[string][]byte{},
 		uploads:     map[string]*upload{},
+		deletes:     map[string]int{},
+		deletePolls: opts.DeletePolls,
+	}
+	switch {
+	case s.deletePolls == 0:
+		s.deletePolls = 1
+	case s.deletePolls < 0:
+		s.deletePolls = 0
 	}
 	if s.pageSize <= 0 {
 		s.pageSize = 100
@@ -166,6 +187,12 @@ func (s *Server) URL() string { return s.srv.URL + "/v1.0" }
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 	s.srv.Close()
+	s.mu.Lock()
+	foreign := s.foreign
+	s.mu.Unlock()
+	if foreign != nil {
+		foreign.Close()
+	}
 }
 
 // LoadSnapshot replaces the tenant with a snapshot (wire.Store.Load) and
@@ -177,6 +204,7 @@ func (s *Server) LoadSnapshot(data []byte) error {
 		return err
 	}
 	clear(s.uploads)
+	clear(s.deletes)
 	return nil
 }
 
@@ -326,10 +354,16 @@ func (s *Server) authenticate(r *http.Request) error {
 	switch {
 	case v == "" || (strings.EqualFold(scheme, "Bearer") && token == ""):
 		return unauthorized("Access token is empty.")
-	case !strings.EqualFold(scheme, "Bearer") || token != s.token:
+	case !strings.EqualFold(scheme, "Bearer") || token != s.currentToken():
 		return unauthorized("Access token validation failure.")
 	}
 	return nil
+}
+
+func (s *Server) currentToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
 }
 
 // call is one request being handled.

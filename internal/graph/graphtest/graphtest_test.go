@@ -590,7 +590,13 @@ func TestPKILifecycle(t *testing.T) {
 		})
 	}
 
+	// The deletion is asynchronous: the PKI stays, status running, for one
+	// GET (Options.DeletePolls), refusing writes; then it is gone.
 	h.must(h.do("DELETE", pkisURL+"/"+id, nil), 204)
+	if body := string(h.must(h.do("GET", pkisURL+"/"+id, nil), 200).body); !strings.Contains(body, `"status":"running"`) {
+		t.Errorf("GET during the deletion: %s", body)
+	}
+	wantError(t, h.do("PATCH", pkisURL+"/"+id, `{"displayName":"x"}`), 400, "BadRequest", "being deleted")
 	for _, m := range []string{"GET", "DELETE"} {
 		wantError(t, h.do(m, pkisURL+"/"+id, nil), 404, "itemNotFound", "Resource '"+id+"' does not exist")
 	}

@@ -34,6 +34,13 @@ func (c *call) getX509() (response, error) {
 	if err := json.Unmarshal(c.s.Store.X509(), &o); err != nil {
 		return response{}, err
 	}
+	// Graph always names the entity's type and id.
+	if _, ok := o["@odata.type"]; !ok {
+		o["@odata.type"] = rawJSON(wire.X509ODataType)
+	}
+	if _, ok := o["id"]; !ok {
+		o["id"] = rawJSON(wire.X509ID)
+	}
 	var h http.Header
 	if preferUnknownEnums(c.r) {
 		h = http.Header{"Preference-Applied": {"include-unknown-enum-members"}}
