@@ -75,4 +75,3 @@ func (s *Server) RedirectWhen(match func(*http.Request) bool, times int) {
 	foreign := strings.TrimSuffix(s.ForeignURL(), "/v1.0")
 	s.addFault(&faultRule{match: match, times: times, redirect: foreign})
 }
-
