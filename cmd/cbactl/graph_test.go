@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -27,6 +28,7 @@ var guid = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 //	graph addca PKINAME CERTFILE add a CA behind cbactl's back (drift)
 //	graph bundle URL FILE        serve FILE as the PKCS#7 bundle at URL
 //	graph failnth N STATUS       answer the N-th request from now with STATUS
+//	graph failnthwrite N STATUS  answer the N-th POST, PATCH or DELETE from now with STATUS
 //	graph failwrites STATUS      answer every POST, PATCH and DELETE with STATUS
 //	graph requests               print the recorded requests: METHOD PATH
 //	graph writes                 print the recorded writes, ids replaced by {id}
@@ -67,6 +69,15 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		status, err := strconv.Atoi(args[2])
 		ts.Check(err)
 		srv.FailNth(n, graphtest.Fault{Status: status})
+	case "failnthwrite":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		status, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		var seen atomic.Int64
+		srv.FailWhen(func(r *http.Request) bool {
+			return r.Method != http.MethodGet && seen.Add(1) == int64(n)
+		}, 1, graphtest.Fault{Status: status})
 	case "failwrites":
 		status, err := strconv.Atoi(args[1])
 		ts.Check(err)

@@ -69,6 +69,11 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		return nil, r.err
 	}
 	s.tenant, s.observed = r.t, r.obs.State
+	if want, got := s.desired.TenantID, s.observed.TenantID; want != "" && got == "" {
+		// Graph always reports a tenant (or the read fails); a snapshot
+		// may not say: fail closed rather than skip the check.
+		return nil, fmt.Errorf("the configuration is for tenant %s, but the snapshot %s has no tenantId, so cbactl cannot check that it is that tenant; add \"tenantId\": \"%s\" to the snapshot if it is", want, tf.snapshot, want)
+	}
 	if want, got := s.desired.TenantID, s.observed.TenantID; want != "" && got != "" && !strings.EqualFold(want, got) {
 		where := "the credentials reach"
 		if tf.snapshot != "" {

@@ -63,9 +63,9 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 				"The tenant has %d PKI containers named %q; cbactl identifies containers by display name and cannot tell which one %s is. Rename or delete the extra ones first.", len(idx), d.DisplayName, addr)
 		case len(idx) == 0:
 			p.createPKI(addr, d)
-		case observed[idx[0]].Status == "running":
-			p.warnf(addr, "Upload in progress",
-				"%s (%q) has an upload running; cbactl leaves it alone until the upload finishes. Plan again later.", addr, d.DisplayName)
+		case jobRunning(observed[idx[0]]):
+			p.warnf(addr, "Job in progress",
+				"%s (%q) has a job running (upload or delete)%s; cbactl leaves it alone until the job finishes. Plan again later.", addr, d.DisplayName, statusDetails(observed[idx[0]]))
 		default:
 			p.cas(addr, d, observed[idx[0]])
 		}
@@ -75,9 +75,9 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 			continue
 		}
 		addr := ObservedPKIAddress(o.DisplayName)
-		if o.Status == "running" {
-			p.warnf(addr, "Upload in progress",
-				"The undeclared PKI container %q has an upload running; cbactl leaves it alone until the upload finishes.", o.DisplayName)
+		if jobRunning(o) {
+			p.warnf(addr, "Job in progress",
+				"The undeclared PKI container %q has a job running (upload or delete)%s; cbactl leaves it alone until the job finishes.", o.DisplayName, statusDetails(o))
 			continue
 		}
 		before := PKINodes(o)
@@ -92,6 +92,36 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 			PKIName: o.DisplayName, PKIID: o.ID, ObjectID: o.ID,
 		})
 	}
+}
+
+// jobRunning reports whether a PKI container's status says that an
+// asynchronous job (an upload or a deletion: Graph's status covers both)
+// may be running. status is a free string of which Graph documents
+// "running" and "succeeded": compared without case, and a value cbactl does
+// not know counts as running, so that cbactl never writes to a container in
+// a state it cannot tell.
+func jobRunning(o model.PKI) bool {
+	switch strings.ToLower(strings.TrimSpace(o.Status)) {
+	case "", "succeeded", "failed":
+		return false
+	}
+	return true
+}
+
+// statusDetails names the status when it is not plainly "running", and
+// Graph's statusDetails when there are any.
+func statusDetails(o model.PKI) string {
+	var parts []string
+	if !strings.EqualFold(strings.TrimSpace(o.Status), "running") {
+		parts = append(parts, fmt.Sprintf("status %q", o.Status))
+	}
+	if o.StatusDetails != "" {
+		parts = append(parts, "statusDetails: "+o.StatusDetails)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 func (p *Plan) createPKI(addr model.Address, d model.PKI) {
