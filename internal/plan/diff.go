@@ -28,9 +28,114 @@ func Diff(desired, observed model.State) *Plan {
 	}
 	p.legacy(observed.LegacyCAs)
 	if desired.X509 != nil && observed.X509 != nil {
-		p.x509(*desired.X509, *observed.X509, groupNames(desired, observed))
+		x, unresolved := scopeContainers(*desired.X509, *observed.X509, observed.PKIs)
+		n := len(p.Changes)
+		p.x509(x, *observed.X509, groupNames(desired, observed))
+		if len(p.Changes) > n {
+			// The configuration is written whole: every scope in it.
+			for _, u := range unresolved {
+				p.errorf(model.X509Address, "CA scope without a PKI container",
+					"The certificate_authority_scope on subject key identifier %s needs the PKI container of its CA (Graph's publicKeyInfrastructureIdentifier), which cbactl never leaves out nor guesses, and %s. Declare the CA in a pki block and name it with certificate_authority.", u.ski, u.why)
+			}
+		}
 	}
 	return p
+}
+
+// scopeContainers fills in the publicKeyInfrastructureIdentifier of each
+// desired CA scope (model.CAScope.PKI) and returns the configuration with
+// them. Graph documents the property as a string identifying the PKI
+// container; its example holds a display name, a Microsoft365DSC example a
+// GUID. So:
+//   - a scope whose CA the configuration does not declare keeps the
+//     tenant's value for that CA, or else names the container the tenant
+//     holds the CA in (by subject key identifier); when the tenant holds it
+//     in none, or in several, that is an error: cbactl never leaves the
+//     property out nor guesses it;
+//   - the tenant's value for the same CA stands when it names the same
+//     container, by display name or by id (without case), so that neither
+//     spelling causes a change, and a write keeps the tenant's spelling;
+//   - otherwise the display name is written (the documented example).
+func scopeContainers(x, observed model.X509Config, observedPKIs []model.PKI) (model.X509Config, []unresolvedScope) {
+	if len(x.CAScopes) == 0 {
+		return x, nil
+	}
+	var unresolved []unresolvedScope
+	x.CAScopes = append([]model.CAScope(nil), x.CAScopes...)
+	for i := range x.CAScopes {
+		s := &x.CAScopes[i]
+		if s.PKI == "" {
+			// The tenant's own value for this CA, if it has one.
+			for _, o := range observed.CAScopes {
+				if hexID(o.SKI) == hexID(s.SKI) && o.PKI != "" {
+					s.PKI = o.PKI
+					break
+				}
+			}
+		}
+		if s.PKI == "" {
+			var names []string
+			for _, o := range observedPKIs {
+				for _, ca := range o.CAs {
+					if hexID(derSKI(ca.Certificate)) == hexID(s.SKI) && !containsString(names, o.DisplayName) {
+						names = append(names, o.DisplayName)
+					}
+				}
+			}
+			if len(names) != 1 {
+				where := "no PKI container of the tenant holds it"
+				if len(names) > 1 {
+					where = fmt.Sprintf("the PKI containers %q all hold it", names)
+				}
+				unresolved = append(unresolved, unresolvedScope{ski: hexID(s.SKI), why: where})
+				continue
+			}
+			s.PKI = names[0]
+		}
+		for _, o := range observed.CAScopes {
+			if hexID(o.SKI) != hexID(s.SKI) || o.PKI == "" {
+				continue
+			}
+			if strings.EqualFold(o.PKI, s.PKI) || sameContainer(o.PKI, s.PKI, observedPKIs) {
+				s.PKI = o.PKI
+			}
+			break
+		}
+	}
+	return x, unresolved
+}
+
+// unresolvedScope is a desired CA scope whose container cbactl cannot name.
+type unresolvedScope struct{ ski, why string }
+
+// sameContainer reports whether id is the Graph id of the tenant's PKI
+// container named displayName.
+func sameContainer(id, displayName string, observed []model.PKI) bool {
+	for _, o := range observed {
+		if o.DisplayName == displayName && o.ID != "" && strings.EqualFold(o.ID, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// derSKI is the subject key identifier of a DER certificate ("" when it
+// does not parse).
+func derSKI(der []byte) string {
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return ""
+	}
+	return pki.SubjectKeyID(c)
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // ObservedPKIAddress addresses a PKI container the configuration does not

@@ -210,7 +210,13 @@ func validateX509(o map[string]any) error {
 		return err
 	}
 	for i, sc := range scopes {
-		if err := validateTargets(sc, fmt.Sprintf("certificateAuthorityScopes[%d]", i), "includeTargets"); err != nil {
+		path := fmt.Sprintf("certificateAuthorityScopes[%d]", i)
+		// Both identify the scoped CA; cbactl never omits either (the
+		// docs' example carries both), and the fake holds it to that.
+		if err := requireProps(sc, path, "subjectKeyIdentifier", "publicKeyInfrastructureIdentifier"); err != nil {
+			return err
+		}
+		if err := validateTargets(sc, path, "includeTargets"); err != nil {
 			return err
 		}
 	}
