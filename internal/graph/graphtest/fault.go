@@ -80,11 +80,17 @@ func (s *Server) FailWhen(match func(*http.Request) bool, times int, f Fault) {
 	}
 }
 
-// ClearFaults removes every pending fault.
+// ClearFaults removes every pending fault, Before action, nextLink loop
+// and job status mapping.
 func (s *Server) ClearFaults() {
 	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
 	s.faults = nil
+	s.before = nil
+	s.faultMu.Unlock()
+	s.mu.Lock()
+	s.loopNextLink = nil
+	s.jobStatus = nil
+	s.mu.Unlock()
 }
 
 func (s *Server) addFault(r *faultRule) {

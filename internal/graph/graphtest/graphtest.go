@@ -13,7 +13,7 @@
 //     request's, or a new GUID) are set;
 //  2. the body is read and, with Content-Encoding: gzip, decompressed;
 //  3. the request is recorded (see Requests);
-//  4. Options.Latency (SetLatency) passes;
+//  4. Options.Latency (SetLatency) passes, and Before actions run;
 //  5. faults are applied (FailNext, FailNth, FailWhen): a fault answers
 //     instead of the server, so it wins over authentication; an AfterHandling
 //     fault lets steps 6-7 run first and then answers instead;
@@ -117,6 +117,7 @@ type Server struct {
 
 	faultMu sync.Mutex
 	faults  []*faultRule
+	before  []*beforeRule
 
 	// mu serialises request handling against the store, the registered
 	// bundles and the upload jobs.
@@ -262,6 +263,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.record(r, c.body)
 
 	s.waitOrAbort(r.Context(), time.Duration(s.latency.Load()))
+	s.runBefore(r)
 	f, faulted := s.takeFault(r, c.body)
 	if faulted && !f.AfterHandling {
 		s.waitOrAbort(r.Context(), f.Delay)

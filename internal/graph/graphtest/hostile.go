@@ -75,3 +75,35 @@ func (s *Server) RedirectWhen(match func(*http.Request) bool, times int) {
 	foreign := strings.TrimSuffix(s.ForeignURL(), "/v1.0")
 	s.addFault(&faultRule{match: match, times: times, redirect: foreign})
 }
+
+// Before makes act run just before a request for which match returns true
+// is handled (before faults and authentication), once: another client's
+// write landing between cbactl's requests. act may use the Store; it must
+// not call the Server's fault methods.
+func (s *Server) Before(match func(*http.Request) bool, act func(*http.Request)) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.before = append(s.before, &beforeRule{match: match, act: act})
+}
+
+type beforeRule struct {
+	match func(*http.Request) bool
+	act   func(*http.Request)
+	done  bool
+}
+
+// runBefore runs the Before actions a request triggers.
+func (s *Server) runBefore(r *http.Request) {
+	s.faultMu.Lock()
+	var acts []func(*http.Request)
+	for _, b := range s.before {
+		if !b.done && b.match(r) {
+			b.done = true
+			acts = append(acts, b.act)
+		}
+	}
+	s.faultMu.Unlock()
+	for _, a := range acts {
+		a(r)
+	}
+}
