@@ -40,6 +40,11 @@ Without PLANFILE, apply plans, shows the plan and asks for "yes" (or takes
 --auto-approve). With PLANFILE (from plan --out), apply performs exactly that plan,
 without asking, and refuses if the tenant or the configuration changed since.
 
+Run one apply per tenant at a time: apply reads the tenant again right before creating
+a PKI container and stops if one with that name has appeared since the plan. Deleting a
+container is asynchronous in Graph (and soft: restorable for 30 days); apply waits until
+it is gone. A delete answered 404 is already done.
+
 Deletions need --allow-destroy. Plans that could lock users out (no CA left, high
 affinity without a high-affinity username binding, no username binding, deleting the
 only CA a rule names) need --allow-lockout-risk.`,
