@@ -159,7 +159,7 @@ func verify(ctx context.Context, env *Env, s *session, eventual bool) error {
 		if w > 0 {
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return context.Cause(ctx)
 			case <-time.After(w):
 			}
 		}

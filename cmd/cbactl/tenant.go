@@ -38,6 +38,9 @@ func (f *tenantFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.debug, "debug", false, "log every Graph request to standard error (also: CBACTL_LOG=debug); tokens are never logged")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", defaultTimeout, "give up when the whole command takes longer (e.g. 90s, 30m); waits Graph asks for (Retry-After) never go beyond it")
 	run := cmd.RunE
+	if run == nil {
+		panic("tenantFlags.register: " + cmd.Name() + " has no RunE yet")
+	}
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		if f.timeout <= 0 {
 			return flagError{fmt.Errorf("invalid --timeout %s: must be positive", f.timeout)}

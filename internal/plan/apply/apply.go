@@ -383,7 +383,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return context.Cause(ctx) // the --timeout deadline says so
 	case <-t.C:
 		return nil
 	}
