@@ -224,6 +224,7 @@ func New(opts Options) (*Client, error) {
 	rt := &retryTransport{
 		base:           opts.HTTPTransport,
 		baseHost:       base.Host,
+		baseScheme:     base.Scheme,
 		notify:         opts.Notify,
 		basePath:       base.EscapedPath(),
 		maxAttempts:    opts.MaxAttempts,

@@ -150,3 +150,24 @@ func TestDeleteNotFoundIsErrNotFound(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// With a credential, the tid claim of the tokens it returns is the tenant
+// when GET /organization is refused.
+func TestCredentialTokenTenant(t *testing.T) {
+	const tid = "66666666-6666-6666-6666-666666666666"
+	tok := unsignedJWT(`{"tid":"` + tid + `"}`)
+	srv := graphtest.New(graphtest.Options{Token: tok})
+	defer srv.Close()
+	forbid(srv, "/organization")
+	c, err := New(Options{BaseURL: srv.URL(), Credential: &fakeCredential{token: tok}, Sleep: (&sleeps{}).sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := c.Observe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs.State.TenantID != tid {
+		t.Errorf("tenant %q, want %q", obs.State.TenantID, tid)
+	}
+}

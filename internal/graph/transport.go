@@ -77,6 +77,7 @@ func exchangeFrom(ctx context.Context) *exchange {
 type retryTransport struct {
 	base           http.RoundTripper
 	baseHost       string // the Graph host ("graph.microsoft.com[:port]"): the only host requests go to
+	baseScheme     string // and its scheme
 	basePath       string // the base URL's path ("/v1.0"), trimmed from logged paths
 	maxAttempts    int
 	maxWait        time.Duration
@@ -123,7 +124,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	write := isWrite(req.Method)
 	path := t.apiPath(req.URL)
 	ex := exchangeFrom(ctx)
-	if t.baseHost != "" && !strings.EqualFold(req.URL.Host, t.baseHost) {
+	if t.baseHost != "" && (!strings.EqualFold(req.URL.Host, t.baseHost) || !strings.EqualFold(req.URL.Scheme, t.baseScheme)) {
 		// Only a redirect makes a request for another host: the client
 		// builds every URL on the base URL and refuses other nextLinks.
 		return nil, fmt.Errorf("%s %s://%s%s: refusing a request to a host other than Graph's (%s): a redirect to another host is never followed", req.Method, req.URL.Scheme, req.URL.Host, req.URL.EscapedPath(), t.baseHost)
@@ -156,7 +157,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-			if loc, err := resp.Location(); err == nil && !strings.EqualFold(loc.Host, req.URL.Host) {
+			if loc, err := resp.Location(); err == nil && (!strings.EqualFold(loc.Host, req.URL.Host) || !strings.EqualFold(loc.Scheme, req.URL.Scheme)) {
 				drain(resp)
 				return nil, fmt.Errorf("%s %s: Graph answered %d with a redirect to another host (%s://%s); refusing to follow it", req.Method, path, resp.StatusCode, loc.Scheme, loc.Host)
 			}

@@ -49,6 +49,15 @@
 // $skiptoken (in an absolute @odata.nextLink) and $count=true; $select works
 // on collections and entities.
 //
+// A PKI DELETE is asynchronous, as Graph's: the container stays, with
+// status "running", for Options.DeletePolls GETs of it and refuses writes,
+// then it is gone. CA scopes must carry publicKeyInfrastructureIdentifier.
+// For tests of what the documentation does not promise, the fake can also
+// redirect to another host (RedirectWhen), answer a page with a nextLink to
+// itself (LoopNextLink), spell job statuses otherwise (SetJobStatus),
+// answer with any body (Fault.Body), change the accepted token (SetToken),
+// and let "another client" write just before a request (Before).
+//
 // Where Graph's behaviour is undocumented (graph-api.md §9) the fake is
 // strict in ways that catch client bugs: binding priorities must be unique
 // and non-negative, a PKI holds at most 250 CAs, a CA PATCH may change only
