@@ -101,7 +101,11 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	}
 	s.plan = plan.Diff(s.desired, s.observed)
 	for _, w := range obs.Warnings {
-		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
+		summary := "Graph returned something cbactl does not model"
+		if strings.Contains(w, "could not be read") { // a permission cbactl does not strictly need
+			summary = "Part of the tenant could not be read"
+		}
+		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: summary, Detail: w})
 	}
 	s.plan.Diagnostics = append(s.plan.Diagnostics, resolveDiags...)
 	return s, nil
