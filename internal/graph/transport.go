@@ -176,7 +176,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		why := fmt.Sprintf("Graph answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		if ok {
-			why += fmt.Sprintf(" with Retry-After %s", d)
+			why += fmt.Sprintf(" with Retry-After: %s", redact(strings.TrimSpace(resp.Header.Get("Retry-After"))))
 		}
 		drain(resp)
 		if err := t.wait(ctx, req.Method, path, why, d, ok, attempt); err != nil {

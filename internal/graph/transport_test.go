@@ -258,7 +258,7 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(notes) != 1 || !strings.Contains(notes[0], "GET /groups: Graph answered 503 Service Unavailable with Retry-After 7s; waiting 7s before attempt 2 of 5") {
+	if len(notes) != 1 || !strings.Contains(notes[0], "GET /groups: Graph answered 503 Service Unavailable with Retry-After: 7; waiting 7s before attempt 2 of 5") {
 		t.Errorf("notes %q", notes)
 	}
 }
