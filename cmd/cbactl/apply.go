@@ -40,6 +40,11 @@ Without PLANFILE, apply plans, shows the plan and asks for "yes" (or takes
 --auto-approve). With PLANFILE (from plan --out), apply performs exactly that plan,
 without asking, and refuses if the tenant or the configuration changed since.
 
+Run one apply per tenant at a time: apply reads the tenant again right before creating
+a PKI container and stops if one with that name has appeared since the plan. Deleting a
+container is asynchronous in Graph (and soft: restorable for 30 days); apply waits until
+it is gone. A delete answered 404 is already done.
+
 Deletions need --allow-destroy. Plans that could lock users out (no CA left, high
 affinity without a high-affinity username binding, no username binding, deleting the
 only CA a rule names) need --allow-lockout-risk.`,
@@ -154,7 +159,7 @@ func verify(ctx context.Context, env *Env, s *session, eventual bool) error {
 		if w > 0 {
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return context.Cause(ctx)
 			case <-time.After(w):
 			}
 		}
@@ -187,6 +192,10 @@ func (r *reporter) report(e apply.Event) {
 	case apply.Started:
 		fmt.Fprintf(out, "%s: %s...\n", e.Step.Address, e.Step.Description)
 	case apply.Progress:
+		if e.Job == "delete" {
+			fmt.Fprintf(out, "%s: still deleting [%s elapsed, %s]\n", e.Step.Address, e.Elapsed.Round(time.Second), jobStatusText(e))
+			return
+		}
 		if r.env.StdoutTTY {
 			if r.bar == nil {
 				r.bar = progressbar.NewOptions(e.CAsWant,
@@ -200,12 +209,16 @@ func (r *reporter) report(e apply.Event) {
 			_ = r.bar.Set(e.CAsSeen)
 			return
 		}
-		fmt.Fprintf(out, "%s: still uploading [%s elapsed, %d of %d CAs]\n", e.Step.Address, e.Elapsed.Round(time.Second), e.CAsSeen, e.CAsWant)
+		fmt.Fprintf(out, "%s: still uploading [%s elapsed, %d of %d CAs%s]\n", e.Step.Address, e.Elapsed.Round(time.Second), e.CAsSeen, e.CAsWant, unusualStatus(e))
 	case apply.Finished:
 		if r.bar != nil {
 			_ = r.bar.Finish()
 			fmt.Fprintln(out)
 			r.bar = nil
+		}
+		if e.Note != "" {
+			fmt.Fprintf(out, "%s: %s\n", e.Step.Address, e.Note)
+			return
 		}
 		fmt.Fprintf(out, "%s: done after %s\n", e.Step.Address, e.Elapsed.Round(time.Second))
 	case apply.Failed:
@@ -215,4 +228,22 @@ func (r *reporter) report(e apply.Event) {
 		}
 		fmt.Fprintf(out, "%s: failed after %s\n", e.Step.Address, e.Elapsed.Round(time.Second))
 	}
+}
+
+// jobStatusText is a job's status as Graph spelled it, with its details.
+func jobStatusText(e apply.Event) string {
+	t := fmt.Sprintf("status %q", e.Status)
+	if e.StatusDetails != "" {
+		t += ": " + e.StatusDetails
+	}
+	return t
+}
+
+// unusualStatus names an upload's status when it is not plainly "running"
+// (another spelling, an undocumented value) or carries details.
+func unusualStatus(e apply.Event) string {
+	if e.Status == "running" && e.StatusDetails == "" {
+		return ""
+	}
+	return ", " + jobStatusText(e)
 }

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -27,7 +29,30 @@ var guid = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 //	graph addca PKINAME CERTFILE add a CA behind cbactl's back (drift)
 //	graph bundle URL FILE        serve FILE as the PKCS#7 bundle at URL
 //	graph failnth N STATUS       answer the N-th request from now with STATUS
+//	graph failnthwrite N STATUS  answer the N-th POST, PATCH or DELETE from now with STATUS
 //	graph failwrites STATUS      answer every POST, PATCH and DELETE with STATUS
+//	graph token TID|none         accept (and give cbactl) an unsigned JWT whose tid
+//	                             claim is TID, or an opaque token without one
+//	graph fail METHOD RE STATUS [RETRY-AFTER]
+//	                             answer every METHOD request whose path (below
+//	                             /v1.0) matches the regexp RE with STATUS
+//	graph hang METHOD RE         answer METHOD requests matching RE only after a
+//	                             minute (cbactl cancels them first)
+//	graph respond METHOD RE BODY answer matching requests with 200 and BODY (JSON)
+//	graph redirect RE            redirect GETs matching RE to another host
+//	graph foreignhits            print how many requests reached that host
+//	graph nextlinkloop RE        collection pages matching RE link to themselves
+//	graph jobstatus K=V...       report job status K ("running", "succeeded",
+//	                             "failed") as V
+//	graph onnth N METHOD RE pki NAME
+//	                             just before the N-th matching request, another
+//	                             client creates the PKI container NAME
+//	graph vanish RE              just before a DELETE matching RE, another client
+//	                             deletes the object it names
+//	graph pkistatus NAME STATUS  set a PKI container's job status
+//	graph scopeids               rewrite every CA scope's
+//	                             publicKeyInfrastructureIdentifier from the
+//	                             container's display name to its id
 //	graph requests               print the recorded requests: METHOD PATH
 //	graph writes                 print the recorded writes, ids replaced by {id}
 //	graph reset                  forget the recorded requests and faults
@@ -70,10 +95,103 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		status, err := strconv.Atoi(args[2])
 		ts.Check(err)
 		srv.FailNth(n, graphtest.Fault{Status: status})
+	case "failnthwrite":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		status, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		var seen atomic.Int64
+		srv.FailWhen(func(r *http.Request) bool {
+			return r.Method != http.MethodGet && seen.Add(1) == int64(n)
+		}, 1, graphtest.Fault{Status: status})
 	case "failwrites":
 		status, err := strconv.Atoi(args[1])
 		ts.Check(err)
 		srv.FailWhen(func(r *http.Request) bool { return r.Method != http.MethodGet }, -1, graphtest.Fault{Status: status})
+	case "token":
+		tok := "opaque-" + fakeToken
+		if args[1] != "none" {
+			enc := base64.RawURLEncoding.EncodeToString
+			tok = enc([]byte(`{"typ":"JWT","alg":"none"}`)) + "." + enc([]byte(`{"tid":"`+args[1]+`"}`)) + "." + enc([]byte(fakeToken))
+		}
+		srv.SetToken(tok)
+		ts.Setenv("CBACTL_ACCESS_TOKEN", tok)
+	case "fail", "hang", "respond":
+		if len(args) < 3 {
+			ts.Fatalf("usage: graph %s METHOD RE ...", args[0])
+		}
+		var f graphtest.Fault
+		switch args[0] {
+		case "fail":
+			status, err := strconv.Atoi(args[3])
+			ts.Check(err)
+			f.Status = status
+			if len(args) > 4 {
+				f.RetryAfter = args[4]
+			}
+		case "hang":
+			f.Delay = time.Minute
+		case "respond":
+			f.Status, f.Body = http.StatusOK, []byte(args[3])
+		}
+		srv.FailWhen(requestMatcher(ts, args[1], args[2]), -1, f)
+	case "redirect":
+		srv.RedirectWhen(requestMatcher(ts, http.MethodGet, args[1]), -1)
+	case "foreignhits":
+		fmt.Fprintf(ts.Stdout(), "%d\n", srv.ForeignRequests())
+	case "nextlinkloop":
+		srv.LoopNextLink(requestMatcher(ts, http.MethodGet, args[1]))
+	case "jobstatus":
+		m := map[string]string{}
+		for _, kv := range args[1:] {
+			k, v, _ := strings.Cut(kv, "=")
+			m[k] = v
+		}
+		srv.SetJobStatus(func(st string) string {
+			if v, ok := m[st]; ok {
+				return v
+			}
+			return st
+		})
+	case "onnth":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		match := requestMatcher(ts, args[2], args[3])
+		if args[4] != "pki" {
+			ts.Fatalf("graph onnth: unknown action %q", args[4])
+		}
+		var seen atomic.Int64
+		srv.Before(func(r *http.Request) bool {
+			return match(r) && seen.Add(1) == int64(n)
+		}, func(*http.Request) {
+			srv.Store.CreatePKI(wire.ToObject(wire.PKI{DisplayName: args[5]}))
+		})
+	case "vanish":
+		match := requestMatcher(ts, http.MethodDelete, args[1])
+		srv.Before(match, func(r *http.Request) {
+			seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+			switch {
+			case len(seg) >= 7 && seg[len(seg)-2] == "certificateAuthorities":
+				_ = srv.Store.DeleteCA(seg[len(seg)-3], seg[len(seg)-1])
+			default:
+				_ = srv.Store.DeletePKI(seg[len(seg)-1])
+			}
+		})
+	case "pkistatus":
+		id := pkiIDByName(ts, srv, args[1])
+		ts.Check(srv.Store.SetPKIStatus(id, args[2], ""))
+	case "scopeids":
+		var x map[string]json.RawMessage
+		ts.Check(json.Unmarshal(srv.Store.X509(), &x))
+		var scopes []map[string]any
+		ts.Check(json.Unmarshal(x["certificateAuthorityScopes"], &scopes))
+		for _, sc := range scopes {
+			name, _ := sc["publicKeyInfrastructureIdentifier"].(string)
+			sc["publicKeyInfrastructureIdentifier"] = pkiIDByName(ts, srv, name)
+		}
+		b, err := json.Marshal(scopes)
+		ts.Check(err)
+		srv.Store.PatchX509(wire.Object{"certificateAuthorityScopes": b})
 	case "requests":
 		var b strings.Builder
 		for _, r := range srv.Requests() {
@@ -116,6 +234,29 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("unknown graph command %q", args[0])
 	}
+}
+
+// requestMatcher matches requests with method (or "*") whose path below
+// /v1.0 matches the regexp re.
+func requestMatcher(ts *testscript.TestScript, method, re string) func(*http.Request) bool {
+	rx, err := regexp.Compile(re)
+	ts.Check(err)
+	return func(r *http.Request) bool {
+		return (method == "*" || r.Method == method) && rx.MatchString(strings.TrimPrefix(r.URL.Path, "/v1.0"))
+	}
+}
+
+// pkiIDByName is the id of the fake tenant's PKI container named name.
+func pkiIDByName(ts *testscript.TestScript, srv *graphtest.Server, name string) string {
+	for _, obj := range srv.Store.PKIs() {
+		var p wire.PKI
+		ts.Check(json.Unmarshal(obj, &p))
+		if p.DisplayName == name {
+			return p.ID
+		}
+	}
+	ts.Fatalf("no PKI container named %q", name)
+	return ""
 }
 
 // objectID reads the id of a JSON object.

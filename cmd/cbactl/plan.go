@@ -69,6 +69,11 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		return nil, r.err
 	}
 	s.tenant, s.observed = r.t, r.obs.State
+	if want, got := s.desired.TenantID, s.observed.TenantID; want != "" && got == "" {
+		// Graph always reports a tenant (or the read fails); a snapshot
+		// may not say: fail closed rather than skip the check.
+		return nil, fmt.Errorf("the configuration is for tenant %s, but the snapshot %s has no tenantId, so cbactl cannot check that it is that tenant; add \"tenantId\": \"%s\" to the snapshot if it is", want, tf.snapshot, want)
+	}
 	if want, got := s.desired.TenantID, s.observed.TenantID; want != "" && got != "" && !strings.EqualFold(want, got) {
 		where := "the credentials reach"
 		if tf.snapshot != "" {
@@ -99,7 +104,11 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	s.desired = plan.Effective(s.desired, s.observed)
 	s.plan = plan.Diff(s.desired, s.observed)
 	for _, w := range obs.Warnings {
-		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
+		summary := "Graph returned something cbactl does not model"
+		if strings.Contains(w, "could not be read") { // a permission cbactl does not strictly need
+			summary = "Part of the tenant could not be read"
+		}
+		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: summary, Detail: w})
 	}
 	s.plan.Diagnostics = append(s.plan.Diagnostics, resolveDiags...)
 	return s, nil

@@ -432,17 +432,20 @@ func (e *exporter) pkiFile() []byte {
 }
 
 func (e *exporter) pkiBlock(body *hclwrite.Body, p *pkiOut) {
-	switch p.p.Status {
+	// status is a free string for upload and delete jobs alike: compared
+	// without case, and a value cbactl does not know counts as running
+	// (as plan treats it).
+	details := ""
+	if p.p.StatusDetails != "" {
+		details = fmt.Sprintf(" (%s)", p.p.StatusDetails)
+	}
+	switch strings.ToLower(strings.TrimSpace(p.p.Status)) {
 	case "", "succeeded":
-	case "running":
-		comment(body, fmt.Sprintf("An upload into %q was still running when cbactl read the tenant: the certificate authorities below are those Graph had created so far. Export again when the upload has finished; until then `cbactl plan` leaves this container alone.", p.p.DisplayName))
-		e.note("An upload into the PKI container %q was still running: its certificate authorities were exported as far as Graph had created them. Export again when it has finished.", p.p.DisplayName)
+	case "failed":
+		comment(body, fmt.Sprintf("The last job (upload or delete) on %q ended with status %q%s.", p.p.DisplayName, p.p.Status, details))
 	default:
-		c := fmt.Sprintf("The last upload into %q ended with status %q", p.p.DisplayName, p.p.Status)
-		if p.p.StatusDetails != "" {
-			c += fmt.Sprintf(" (%s)", p.p.StatusDetails)
-		}
-		comment(body, c+".")
+		comment(body, fmt.Sprintf("A job (upload or delete) on %q was still running (status %q%s) when cbactl read the tenant: the certificate authorities below are those Graph had then. Export again when the job has finished; until then `cbactl plan` leaves this container alone.", p.p.DisplayName, p.p.Status, details))
+		e.note("A job (upload or delete) on the PKI container %q was still running: its certificate authorities were exported as Graph had them. Export again when it has finished.", p.p.DisplayName)
 	}
 	block := body.AppendNewBlock("pki", []string{p.label})
 	b := block.Body()

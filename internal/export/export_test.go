@@ -123,9 +123,9 @@ func TestUnexpressible(t *testing.T) {
 	if strings.Contains(main, "tenant {") {
 		t.Error("a tenant id that is not a GUID was written")
 	}
-	contains(t, file(t, res, "pki.hcl"), `An upload into "Busy" was still running`)
+	contains(t, file(t, res, "pki.hcl"), `A job \(upload or delete\) on "Busy" was still running \(status "running"\)`)
 	notes := strings.Join(res.Notes, "\n")
-	for _, want := range []string{"includeTargets[0] (user " + g[0], "excludeTargets[0]", `names the PKI container "Gone PKI"`, `upload into the PKI container "Busy"`} {
+	for _, want := range []string{"includeTargets[0] (user " + g[0], "excludeTargets[0]", `names the PKI container "Gone PKI"`, `job (upload or delete) on the PKI container "Busy" was still running`} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}

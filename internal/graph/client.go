@@ -70,6 +70,10 @@ type Options struct {
 	// Sleep waits between attempts; it must return early with the
 	// context's error when the context is done. Default: a timer.
 	Sleep func(context.Context, time.Duration) error
+	// Notify, when set, receives a one-line message before every wait
+	// between two attempts of a request (throttling, a failed connection):
+	// what is waited for and how long. cbactl prints it on standard error.
+	Notify func(string)
 }
 
 // Client reads and writes a tenant's certificate-based authentication
@@ -81,6 +85,10 @@ type Client struct {
 	cloud       model.Cloud
 	tenantID    string
 	concurrency int
+	// tokenTenant is the tid claim of the access token in use ("" when
+	// unknown), the tenant the credentials reach when GET /organization
+	// is refused.
+	tokenTenant func() string
 }
 
 type cloudEndpoints struct {
@@ -188,8 +196,12 @@ func New(opts Options) (*Client, error) {
 	}
 
 	var auth absauth.AuthenticationProvider
+	var tokenTenant func() string
 	if opts.AccessToken != "" {
-		auth = absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: strings.TrimSpace(opts.AccessToken), hosts: hosts})
+		tok := strings.TrimSpace(opts.AccessToken)
+		tid := TokenTenantID(tok)
+		tokenTenant = func() string { return tid }
+		auth = absauth.NewBaseBearerTokenAuthenticationProvider(&staticToken{token: tok, hosts: hosts})
 	} else {
 		cred := opts.Credential
 		if cred == nil {
@@ -201,6 +213,8 @@ func New(opts Options) (*Client, error) {
 				return nil, fmt.Errorf("setting up Azure authentication: %w", err)
 			}
 		}
+		rec := &tidCredential{TokenCredential: cred}
+		cred, tokenTenant = rec, rec.tenant
 		auth, err = azauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{ep.graph + "/.default"}, []string{base.Hostname()})
 		if err != nil {
 			return nil, fmt.Errorf("setting up Azure authentication: %w", err)
@@ -209,6 +223,9 @@ func New(opts Options) (*Client, error) {
 
 	rt := &retryTransport{
 		base:           opts.HTTPTransport,
+		baseHost:       base.Host,
+		baseScheme:     base.Scheme,
+		notify:         opts.Notify,
 		basePath:       base.EscapedPath(),
 		maxAttempts:    opts.MaxAttempts,
 		maxWait:        opts.MaxWait,
@@ -264,6 +281,7 @@ func New(opts Options) (*Client, error) {
 		cloud:       opts.Cloud,
 		tenantID:    opts.TenantID,
 		concurrency: concurrency,
+		tokenTenant: tokenTenant,
 	}
 	if c.cloud == "" {
 		c.cloud = model.CloudGlobal

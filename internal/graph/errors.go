@@ -10,6 +10,8 @@ import (
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 // APIError is an error response from Microsoft Graph.
@@ -43,6 +45,11 @@ func (e *APIError) detail() string {
 		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
 	}
 	return b.String()
+}
+
+// Is makes a 404 match model.ErrNotFound.
+func (e *APIError) Is(target error) bool {
+	return target == model.ErrNotFound && e.Status == http.StatusNotFound
 }
 
 // IsNotFound reports whether err is a Graph 404.
@@ -100,7 +107,7 @@ func wrapError(ctx context.Context, method, path string, ex *exchange, err error
 		return ae
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("%s %s: %w", method, path, context.Cause(ctx))
+		return fmt.Errorf("%s %s: %w", method, path, ctxError(ctx))
 	}
 	if ex != nil && ex.status >= 400 {
 		// The SDK failed to parse an error response (e.g. an HTML page

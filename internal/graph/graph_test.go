@@ -168,6 +168,14 @@ func TestPKIAndCAWrites(t *testing.T) {
 	if err := c.DeletePKI(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Graph deletes asynchronously: the PKI reports a running job, then
+	// it is gone (404, model.ErrNotFound).
+	if got, err := c.PKI(ctx, p.ID); err != nil || !strings.EqualFold(got.Status, "running") {
+		t.Errorf("PKI during the deletion: %+v, %v", got, err)
+	}
+	if _, err := c.PKI(ctx, p.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("PKI after the deletion: %v, want model.ErrNotFound", err)
+	}
 	obs, err = c.Observe(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +322,7 @@ func TestUnknownPropertyAndEnumWarnings(t *testing.T) {
 	srv := newServer(t)
 	srv.Store.PatchX509(wire.Object{
 		"newThing": json.RawMessage(`1`),
-		"state":    json.RawMessage(`"paused"`),
+		"state":    json.RawMessage(`"disabled"`),
 		"authenticationModeConfiguration": json.RawMessage(`{"x509CertificateAuthenticationDefaultMode":"x509CertificateSingleFactor",
 			"rules":[{"x509CertificateRuleType":"issuerSubject","identifier":"CN=x","x509CertificateAuthenticationMode":"x509CertificateQuantumFactor","futureField":true}]}`),
 	})
@@ -339,7 +347,6 @@ func TestUnknownPropertyAndEnumWarnings(t *testing.T) {
 		"Graph returned x509Certificate.newThing, which cbactl does not model; it is left as it is",
 		"x509Certificate.authenticationModeConfiguration.rules[0].futureField",
 		"certificateBasedAuthConfigurations[0].certificateAuthorities[0].ocspUrl",
-		`"paused"`,
 		`"x509CertificateQuantumFactor"`,
 		`"bridge"`,
 	} {
@@ -347,8 +354,27 @@ func TestUnknownPropertyAndEnumWarnings(t *testing.T) {
 			t.Errorf("no warning with %q in:\n%s", want, all)
 		}
 	}
-	if obs.State.X509.State != "paused" {
-		t.Errorf("unknown state not kept: %q", obs.State.X509.State)
+}
+
+// A policy response that is not the x509 method's configuration with a
+// valid state (an empty collection from another host, an unknown state) is
+// refused, never read as an untouched tenant.
+func TestPolicyResponseValidated(t *testing.T) {
+	for name, body := range map[string]string{
+		"collection":    `{"value":[]}`,
+		"other type":    `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethodConfiguration","state":"enabled"}`,
+		"unknown state": `{"@odata.type":"#microsoft.graph.x509CertificateAuthenticationMethodConfiguration","state":"paused"}`,
+		"no state":      `{"@odata.type":"#microsoft.graph.x509CertificateAuthenticationMethodConfiguration"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t)
+			srv.FailWhen(matchPath("GET", "/x509Certificate"), -1, graphtest.Fault{Status: 200, Body: []byte(body)})
+			c, _ := newClient(t, srv)
+			_, err := c.Observe(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "refusing to read it as the tenant's configuration") {
+				t.Fatalf("err = %v", err)
+			}
+		})
 	}
 }
 

@@ -92,12 +92,19 @@ func (c *Client) nextLinkRequest(link string) (*abs.RequestInformation, error) {
 	return ri, nil
 }
 
+// maxPages bounds the pages of one collection: at Graph's largest page size
+// (999) far more than any tenant's PKIs, CAs or groups of one name.
+const maxPages = 1000
+
 // getAll reads every page of a collection. path names the collection in
 // the paths of unknown properties ("certificateBasedAuthConfigurations").
+// A nextLink seen before (a page pointing back at itself or at an earlier
+// page) and more than maxPages pages are errors, never an endless loop.
 func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, buildErr error, path string) ([]T, []string, error) {
 	var items []T
 	var unknown []string
-	for {
+	seen := map[string]bool{}
+	for pages := 1; ; pages++ {
 		body, err := c.send(ctx, ri, buildErr)
 		if err != nil {
 			return nil, nil, err
@@ -117,6 +124,14 @@ func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, b
 		if page.NextLink == "" {
 			return items, unknown, nil
 		}
+		method, p := c.describe(ri)
+		if seen[page.NextLink] {
+			return nil, nil, fmt.Errorf("%s %s: Graph returned an @odata.nextLink it had returned before (page %d of %s points back at an earlier page); refusing to loop", method, p, pages, path)
+		}
+		if pages >= maxPages {
+			return nil, nil, fmt.Errorf("%s %s: %s has more than %d pages; refusing to read further", method, p, path, maxPages)
+		}
+		seen[page.NextLink] = true
 		ri, buildErr = c.nextLinkRequest(page.NextLink)
 		if buildErr != nil {
 			return nil, nil, buildErr
@@ -155,13 +170,23 @@ func (c *Client) getX509(ctx context.Context) (*wire.X509Config, []string, error
 	if err != nil {
 		return nil, nil, err
 	}
+	const req = "GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/" + x509Segment
 	if len(body) == 0 {
-		return nil, nil, nil // Graph's default configuration
+		return nil, nil, fmt.Errorf("%s: Graph answered without a body; cbactl cannot tell the method's configuration and refuses to guess it", req)
 	}
 	x := &wire.X509Config{}
 	unknown, err := wire.Decode(body, x, "x509Certificate")
 	if err != nil {
-		return nil, nil, fmt.Errorf("GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/%s: decoding the response: %w", x509Segment, err)
+		return nil, nil, fmt.Errorf("%s: decoding the response: %w", req, err)
+	}
+	// Anything but the method's configuration (an empty collection from a
+	// proxy or another host, another method) must not be read as an
+	// untouched tenant.
+	if !strings.EqualFold(x.ODataType, wire.X509ODataType) {
+		return nil, nil, fmt.Errorf("%s: the response is not an x509CertificateAuthenticationMethodConfiguration (@odata.type %q); refusing to read it as the tenant's configuration", req, x.ODataType)
+	}
+	if !wire.Known("state", x.State) {
+		return nil, nil, fmt.Errorf("%s: the response has state %q, neither \"enabled\" nor \"disabled\"; refusing to read it as the tenant's configuration", req, x.State)
 	}
 	return x, unknown, nil
 }
@@ -260,6 +285,7 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 		unknown   []string
 		orgID     string
 		legacyErr error
+		groupErr  error
 	)
 	addUnknown := func(u []string) {
 		mu.Lock()
@@ -287,13 +313,14 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 		addUnknown(unk)
 		return nil
 	})
+	var orgErr error
 	g.Go(func() error {
 		id, err := c.organizationID(gctx)
 		switch {
 		case err == nil:
 			orgID = id
 		case IsForbidden(err):
-			legacyErr = err
+			orgErr = err
 		default:
 			return err
 		}
@@ -328,6 +355,13 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 			switch {
 			case IsNotFound(err):
 				return nil // a deleted group: the plan shows its bare id
+			case IsForbidden(err):
+				// Names are cosmetic: without Group.Read.All (or
+				// GroupMember.Read.All) the plan shows bare ids.
+				mu.Lock()
+				groupErr = err
+				mu.Unlock()
+				return nil
 			case err != nil:
 				return err
 			}
@@ -362,17 +396,47 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 		return wire.Document{}, nil, err
 	}
 
-	doc.TenantID = orgID
-	if doc.TenantID == "" {
-		doc.TenantID = c.tenantID
+	tid, err := c.observedTenant(orgID, orgErr)
+	if err != nil {
+		return wire.Document{}, nil, err
 	}
+	doc.TenantID = tid
 	sort.Slice(doc.Groups, func(i, j int) bool { return doc.Groups[i].ID < doc.Groups[j].ID })
 	sort.Strings(unknown)
 	warnings := wire.UnknownWarnings(unknown)
-	if legacyErr != nil {
+	if orgErr != nil {
+		warnings = append(warnings, legacyWarning(orgErr))
+	} else if legacyErr != nil {
 		warnings = append(warnings, legacyWarning(legacyErr))
 	}
+	if groupErr != nil {
+		warnings = append(warnings, "the names of the groups the tenant's configuration targets could not be read, so the plan shows their ids (grant Group.Read.All or GroupMember.Read.All to see names): "+groupErr.Error())
+	}
 	return doc, warnings, nil
+}
+
+// observedTenant is the tenant the credentials reach: the organization id
+// Graph reports, or, when GET /organization is refused, the tid claim of the
+// access token. It never falls back to the configured tenant id (that would
+// compare the configuration with itself): without either it is an error.
+func (c *Client) observedTenant(orgID string, orgErr error) (string, error) {
+	tid := ""
+	if c.tokenTenant != nil {
+		tid = c.tokenTenant()
+	}
+	switch {
+	case orgID != "" && tid != "" && !strings.EqualFold(orgID, tid):
+		return "", fmt.Errorf("GET /organization reports tenant %s, but the access token was issued by tenant %s; refusing to go on", orgID, tid)
+	case orgID != "":
+		return orgID, nil
+	case tid != "":
+		return tid, nil
+	}
+	cause := "GET /organization returned no organization"
+	if orgErr != nil {
+		cause = orgErr.Error()
+	}
+	return "", fmt.Errorf("cannot tell which tenant the credentials reach: %s, and the access token carries no tid claim; grant Organization.Read.All (or a directory reader role), or use a token issued by Microsoft Entra ID", cause)
 }
 
 // PKI reads one PKI container and its CAs (one round trip plus paging), e.g.
@@ -440,6 +504,9 @@ func (c *Client) ResolveGroups(ctx context.Context, names []string) (map[string]
 				},
 			})
 			found, _, err := getAll[wire.Group](gctx, c, ri, err, "groups")
+			if IsForbidden(err) {
+				return fmt.Errorf("%w; cbactl needs Group.Read.All (or GroupMember.Read.All) to find the id of a group the configuration names by display name (%q): grant it, or name the group by id (group_id, group_ids)", err, name)
+			}
 			if err != nil {
 				return err
 			}

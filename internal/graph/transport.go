@@ -76,12 +76,18 @@ func exchangeFrom(ctx context.Context) *exchange {
 // what is safe to retry, and logs every attempt.
 type retryTransport struct {
 	base           http.RoundTripper
+	baseHost       string // the Graph host ("graph.microsoft.com[:port]"): the only host requests go to
+	baseScheme     string // and its scheme
 	basePath       string // the base URL's path ("/v1.0"), trimmed from logged paths
 	maxAttempts    int
 	maxWait        time.Duration
 	attemptTimeout time.Duration
 	sleep          func(context.Context, time.Duration) error
 	logger         *slog.Logger
+	// notify, when set, is told about every wait before a retry (what
+	// failed, how long, why), so that a slow or throttling Graph is never
+	// waited on silently.
+	notify func(string)
 }
 
 func isWrite(method string) bool {
@@ -118,6 +124,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	write := isWrite(req.Method)
 	path := t.apiPath(req.URL)
 	ex := exchangeFrom(ctx)
+	if t.baseHost != "" && (!strings.EqualFold(req.URL.Host, t.baseHost) || !strings.EqualFold(req.URL.Scheme, t.baseScheme)) {
+		// Only a redirect makes a request for another host: the client
+		// builds every URL on the base URL and refuses other nextLinks.
+		return nil, fmt.Errorf("%s %s://%s%s: refusing a request to a host other than Graph's (%s): a redirect to another host is never followed", req.Method, req.URL.Scheme, req.URL.Host, req.URL.EscapedPath(), t.baseHost)
+	}
 
 	for attempt := 1; ; attempt++ {
 		resp, err := t.attempt(req, body, attempt)
@@ -130,7 +141,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s %s: %w", req.Method, path, context.Cause(ctx))
+				return nil, fmt.Errorf("%s %s: %w", req.Method, path, ctxError(ctx))
 			}
 			if write {
 				return nil, &UnknownOutcomeError{Method: req.Method, Path: path, Err: errors.New("the connection failed before a response arrived: " + redact(err.Error()))}
@@ -138,10 +149,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if attempt >= t.maxAttempts {
 				return nil, fmt.Errorf("%s %s: giving up after %d attempts: %s", req.Method, path, attempt, redact(err.Error()))
 			}
-			if err := t.wait(ctx, backoff(attempt)); err != nil {
-				return nil, fmt.Errorf("%s %s: %w", req.Method, path, err)
+			why := "the connection failed: " + redact(err.Error())
+			if err := t.wait(ctx, req.Method, path, why, backoff(attempt), false, attempt); err != nil {
+				return nil, err
 			}
 			continue
+		}
+
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			if loc, err := resp.Location(); err == nil && (!strings.EqualFold(loc.Host, req.URL.Host) || !strings.EqualFold(loc.Scheme, req.URL.Scheme)) {
+				drain(resp)
+				return nil, fmt.Errorf("%s %s: Graph answered %d with a redirect to another host (%s://%s); refusing to follow it", req.Method, path, resp.StatusCode, loc.Scheme, loc.Host)
+			}
 		}
 
 		if write && (resp.StatusCode == http.StatusInternalServerError || resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout) {
@@ -155,11 +174,30 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !ok {
 			d = backoff(attempt)
 		}
+		why := fmt.Sprintf("Graph answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		if ok {
+			why += fmt.Sprintf(" with Retry-After: %s", redact(strings.TrimSpace(resp.Header.Get("Retry-After"))))
+		}
 		drain(resp)
-		if err := t.wait(ctx, d); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", req.Method, path, err)
+		if err := t.wait(ctx, req.Method, path, why, d, ok, attempt); err != nil {
+			return nil, err
 		}
 	}
+}
+
+// ctxError is the error of a request whose context is done: the overall
+// deadline's own message when it passed, and a plain "context canceled"
+// otherwise. A cancellation's cause is not used: when one request of a
+// concurrent read fails, the others are cancelled with its error as the
+// cause, and that error belongs to the request that failed, not to them.
+func ctxError(ctx context.Context) error {
+	err := ctx.Err()
+	if errors.Is(err, context.DeadlineExceeded) {
+		if c := context.Cause(ctx); c != nil && c != err {
+			return c
+		}
+	}
+	return err
 }
 
 // attempt sends one attempt with its own copy of the body and a per-attempt
@@ -193,7 +231,10 @@ func (t *retryTransport) attempt(req *http.Request, body []byte, attempt int) (*
 	return resp, nil
 }
 
-func (t *retryTransport) wait(ctx context.Context, d time.Duration) error {
+// wait waits d (at most maxWait) before attempt+1 of a request, after
+// telling notify why. A wait that would end after the context's deadline is
+// not started: the request fails at once, saying what Graph asked for.
+func (t *retryTransport) wait(ctx context.Context, method, path, why string, d time.Duration, asked bool, attempt int) error {
 	if d > t.maxWait {
 		d = t.maxWait
 	}
@@ -201,13 +242,24 @@ func (t *retryTransport) wait(ctx context.Context, d time.Duration) error {
 		d = 0
 	}
 	if err := ctx.Err(); err != nil {
-		return context.Cause(ctx)
+		return fmt.Errorf("%s %s: %w", method, path, ctxError(ctx))
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		what := "a retry"
+		if asked {
+			what = "Graph's Retry-After"
+		}
+		return fmt.Errorf("%s %s: %s; waiting %s for %s would pass the overall deadline (%s left): giving up (--timeout sets the deadline)",
+			method, path, why, d.Round(time.Second), what, time.Until(dl).Round(time.Second))
+	}
+	if t.notify != nil {
+		t.notify(fmt.Sprintf("%s %s: %s; waiting %s before attempt %d of %d", method, path, why, d.Round(time.Millisecond), attempt+1, t.maxAttempts))
 	}
 	if err := t.sleep(ctx, d); err != nil {
 		if ctx.Err() != nil {
-			return context.Cause(ctx)
+			return fmt.Errorf("%s %s: %w", method, path, ctxError(ctx))
 		}
-		return err
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	return nil
 }
@@ -229,7 +281,13 @@ func (t *retryTransport) log(r *http.Request, resp *http.Response, err error, at
 		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", requestID(resp.Header)))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redact(err.Error())))
+		msg := err.Error()
+		if r.Context().Err() != nil {
+			// Not the cause: a request cancelled because another one
+			// failed would carry that one's error (see ctxError).
+			msg = ctxError(r.Context()).Error()
+		}
+		attrs = append(attrs, slog.String("error", redact(msg)))
 	}
 	t.logger.LogAttrs(r.Context(), slog.LevelDebug, "graph request", attrs...)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,16 +218,91 @@ func TestCancelledContextReturnsPromptly(t *testing.T) {
 	// Cancelled during a Retry-After wait, with the real sleep.
 	srv.SetLatency(0)
 	srv.FailNext(1, graphtest.Fault{Status: 429, RetryAfter: "60"})
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
+	time.AfterFunc(100*time.Millisecond, cancel2)
 	start = time.Now()
 	_, err = c.ResolveGroups(ctx2, []string{"g"})
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("ResolveGroups returned after %v", d)
 	}
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// A Retry-After that would end after the overall deadline is not waited
+// for: the request fails at once and says what Graph asked for. Waits that
+// fit are announced through Notify.
+func TestRetryAfterBeyondDeadline(t *testing.T) {
+	srv := newServer(t)
+	var notes []string
+	var mu sync.Mutex
+	c, s := newClient(t, srv, func(o *Options) {
+		o.Notify = func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() }
+	})
+	srv.FailNext(1, graphtest.Fault{Status: 429, RetryAfter: "100000"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := c.ResolveGroups(ctx, []string{"g"})
+	if err == nil || !strings.Contains(err.Error(), "would pass the overall deadline") {
+		t.Fatalf("err = %v, want the deadline refusal", err)
+	}
+	if len(s.get()) != 0 {
+		t.Errorf("waited %v", s.get())
+	}
+
+	srv.FailNext(1, graphtest.Fault{Status: 503, RetryAfter: "7"})
+	if _, err := c.ResolveGroups(ctx, []string{"g"}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(notes) != 1 || !strings.Contains(notes[0], "GET /groups: Graph answered 503 Service Unavailable with Retry-After: 7; waiting 7s before attempt 2 of 5") {
+		t.Errorf("notes %q", notes)
+	}
+}
+
+// A request cancelled because another one failed reports a plain
+// cancellation, in its error and in the debug log, never the other
+// request's error (errgroup cancels with that error as the cause).
+func TestCancelledRequestLogsItsOwnError(t *testing.T) {
+	srv := newServer(t)
+	var log bytes.Buffer
+	var mu sync.Mutex
+	c, _ := newClient(t, srv, func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &log, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	srv.FailWhen(matchPath("GET", "/x509Certificate"), -1, graphtest.Fault{Status: 400, Code: "BadRequest", Message: "policy-read-failed"})
+	srv.FailWhen(matchPath("GET", "/organization"), -1, graphtest.Fault{Status: 200, Delay: 5 * time.Second})
+	_, err := c.Observe(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "policy-read-failed") {
+		t.Fatalf("err = %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.Contains(line, "/organization") && strings.Contains(line, "policy-read-failed") {
+			t.Errorf("the cancelled request is logged with another request's error: %s", line)
+		}
+		if strings.Contains(line, "/organization") && !strings.Contains(line, "context canceled") {
+			t.Errorf("the cancelled request is not logged as cancelled: %s", line)
+		}
+	}
+	if !strings.Contains(log.String(), "/organization") {
+		t.Errorf("no log line for /organization:\n%s", log.String())
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func TestDebugLogNeverShowsToken(t *testing.T) {

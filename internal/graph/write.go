@@ -319,9 +319,15 @@ func x509Body(w wire.X509Config) (models.X509CertificateAuthenticationMethodConf
 			}
 			targets = append(targets, map[string]any{"id": t.ID, "targetType": t.TargetType})
 		}
-		scope := map[string]any{"subjectKeyIdentifier": s.SubjectKeyIdentifier, "includeTargets": targets}
-		if s.PublicKeyInfrastructureIdentifier != "" {
-			scope["publicKeyInfrastructureIdentifier"] = s.PublicKeyInfrastructureIdentifier
+		// publicKeyInfrastructureIdentifier is never left out: which
+		// container Graph assumes without it is undocumented.
+		if s.PublicKeyInfrastructureIdentifier == "" {
+			return nil, fmt.Errorf("%s.publicKeyInfrastructureIdentifier: the CA scope on subject key identifier %s names no PKI container", field, s.SubjectKeyIdentifier)
+		}
+		scope := map[string]any{
+			"subjectKeyIdentifier":              s.SubjectKeyIdentifier,
+			"publicKeyInfrastructureIdentifier": s.PublicKeyInfrastructureIdentifier,
+			"includeTargets":                    targets,
 		}
 		scopes = append(scopes, scope)
 	}

@@ -30,7 +30,16 @@ func Diff(desired, observed model.State) *Plan {
 	}
 	p.legacy(observed.LegacyCAs)
 	if desired.X509 != nil && observed.X509 != nil {
-		p.x509(*desired.X509, *observed.X509, groupNames(desired, observed))
+		x, unresolved := scopeContainers(*desired.X509, *observed.X509, observed.PKIs)
+		n := len(p.Changes)
+		p.x509(x, *observed.X509, groupNames(desired, observed))
+		if len(p.Changes) > n {
+			// The configuration is written whole: every scope in it.
+			for _, u := range unresolved {
+				p.errorf(model.X509Address, "CA scope without a PKI container",
+					"The certificate_authority_scope on subject key identifier %s needs the PKI container of its CA (Graph's publicKeyInfrastructureIdentifier), which cbactl never leaves out nor guesses, and %s. Declare the CA in a pki block and name it with certificate_authority.", u.ski, u.why)
+			}
+		}
 	}
 	p.methodForTrustStore(desired, observed)
 	return p
@@ -68,6 +77,102 @@ func (p *Plan) methodForTrustStore(desired, observed model.State) {
 		strings.Join(writes, ", "), fix)
 }
 
+// scopeContainers fills in the publicKeyInfrastructureIdentifier of each
+// desired CA scope (model.CAScope.PKI) and returns the configuration with
+// them. Graph documents the property as a string identifying the PKI
+// container; its example holds a display name, a Microsoft365DSC example a
+// GUID. So:
+//   - a scope whose CA the configuration does not declare keeps the
+//     tenant's value for that CA, or else names the container the tenant
+//     holds the CA in (by subject key identifier); when the tenant holds it
+//     in none, or in several, that is an error: cbactl never leaves the
+//     property out nor guesses it;
+//   - the tenant's value for the same CA stands when it names the same
+//     container, by display name or by id (without case), so that neither
+//     spelling causes a change, and a write keeps the tenant's spelling;
+//   - otherwise the display name is written (the documented example).
+func scopeContainers(x, observed model.X509Config, observedPKIs []model.PKI) (model.X509Config, []unresolvedScope) {
+	if len(x.CAScopes) == 0 {
+		return x, nil
+	}
+	var unresolved []unresolvedScope
+	x.CAScopes = append([]model.CAScope(nil), x.CAScopes...)
+	for i := range x.CAScopes {
+		s := &x.CAScopes[i]
+		if s.PKI == "" {
+			// The tenant's own value for this CA, if it has one.
+			for _, o := range observed.CAScopes {
+				if hexID(o.SKI) == hexID(s.SKI) && o.PKI != "" {
+					s.PKI = o.PKI
+					break
+				}
+			}
+		}
+		if s.PKI == "" {
+			var names []string
+			for _, o := range observedPKIs {
+				for _, ca := range o.CAs {
+					if hexID(derSKI(ca.Certificate)) == hexID(s.SKI) && !containsString(names, o.DisplayName) {
+						names = append(names, o.DisplayName)
+					}
+				}
+			}
+			if len(names) != 1 {
+				where := "no PKI container of the tenant holds it"
+				if len(names) > 1 {
+					where = fmt.Sprintf("the PKI containers %q all hold it", names)
+				}
+				unresolved = append(unresolved, unresolvedScope{ski: hexID(s.SKI), why: where})
+				continue
+			}
+			s.PKI = names[0]
+		}
+		for _, o := range observed.CAScopes {
+			if hexID(o.SKI) != hexID(s.SKI) || o.PKI == "" {
+				continue
+			}
+			if strings.EqualFold(o.PKI, s.PKI) || sameContainer(o.PKI, s.PKI, observedPKIs) {
+				s.PKI = o.PKI
+			}
+			break
+		}
+	}
+	return x, unresolved
+}
+
+// unresolvedScope is a desired CA scope whose container cbactl cannot name.
+type unresolvedScope struct{ ski, why string }
+
+// sameContainer reports whether id is the Graph id of the tenant's PKI
+// container named displayName.
+func sameContainer(id, displayName string, observed []model.PKI) bool {
+	for _, o := range observed {
+		if o.DisplayName == displayName && o.ID != "" && strings.EqualFold(o.ID, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// derSKI is the subject key identifier of a DER certificate ("" when it
+// does not parse).
+func derSKI(der []byte) string {
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return ""
+	}
+	return pki.SubjectKeyID(c)
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
 // ObservedPKIAddress addresses a PKI container the configuration does not
 // declare.
 func ObservedPKIAddress(displayName string) model.Address {
@@ -98,9 +203,9 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 				"The tenant has %d PKI containers named %q; cbactl identifies containers by display name and cannot tell which one %s is. Rename or delete the extra ones first.", len(idx), d.DisplayName, addr)
 		case len(idx) == 0:
 			p.createPKI(addr, d)
-		case observed[idx[0]].Status == "running":
-			p.warnf(addr, "Upload in progress",
-				"%s (%q) has an upload running; cbactl leaves it alone until the upload finishes. Plan again later.", addr, d.DisplayName)
+		case jobRunning(observed[idx[0]]):
+			p.warnf(addr, "Job in progress",
+				"%s (%q) has a job running (upload or delete)%s; cbactl leaves it alone until the job finishes. Plan again later.", addr, d.DisplayName, statusDetails(observed[idx[0]]))
 		default:
 			p.cas(addr, d, observed[idx[0]])
 		}
@@ -110,9 +215,9 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 			continue
 		}
 		addr := ObservedPKIAddress(o.DisplayName)
-		if o.Status == "running" {
-			p.warnf(addr, "Upload in progress",
-				"The undeclared PKI container %q has an upload running; cbactl leaves it alone until the upload finishes.", o.DisplayName)
+		if jobRunning(o) {
+			p.warnf(addr, "Job in progress",
+				"The undeclared PKI container %q has a job running (upload or delete)%s; cbactl leaves it alone until the job finishes.", o.DisplayName, statusDetails(o))
 			continue
 		}
 		before := PKINodes(o)
@@ -127,6 +232,36 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 			PKIName: o.DisplayName, PKIID: o.ID, ObjectID: o.ID,
 		})
 	}
+}
+
+// jobRunning reports whether a PKI container's status says that an
+// asynchronous job (an upload or a deletion: Graph's status covers both)
+// may be running. status is a free string of which Graph documents
+// "running" and "succeeded": compared without case, and a value cbactl does
+// not know counts as running, so that cbactl never writes to a container in
+// a state it cannot tell.
+func jobRunning(o model.PKI) bool {
+	switch strings.ToLower(strings.TrimSpace(o.Status)) {
+	case "", "succeeded", "failed":
+		return false
+	}
+	return true
+}
+
+// statusDetails names the status when it is not plainly "running", and
+// Graph's statusDetails when there are any.
+func statusDetails(o model.PKI) string {
+	var parts []string
+	if !strings.EqualFold(strings.TrimSpace(o.Status), "running") {
+		parts = append(parts, fmt.Sprintf("status %q", o.Status))
+	}
+	if o.StatusDetails != "" {
+		parts = append(parts, "statusDetails: "+o.StatusDetails)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 func (p *Plan) createPKI(addr model.Address, d model.PKI) {

@@ -34,6 +34,12 @@ type Fault struct {
 	// store), then answers with the fault instead of the real response: a
 	// write that succeeded but whose response was lost.
 	AfterHandling bool
+	// Header holds extra response headers (e.g. Location for a redirect).
+	Header http.Header
+	// Body, when set, is the raw response body (JSON) answered with Status
+	// (default 200) instead of a Graph error: a proxy's or another
+	// service's answer.
+	Body []byte
 }
 
 // faultRule is a registered fault and the requests it applies to.
@@ -43,6 +49,9 @@ type faultRule struct {
 	nth   bool                     // FailNth: skip counts down to the one request it hits
 	skip  int
 	times int // remaining applications; -1: unlimited
+	// redirect, when set, is a scheme://host the request is redirected to
+	// (302, same path and query).
+	redirect string
 }
 
 // FailNext makes the next n requests fail with f.
@@ -71,11 +80,17 @@ func (s *Server) FailWhen(match func(*http.Request) bool, times int, f Fault) {
 	}
 }
 
-// ClearFaults removes every pending fault.
+// ClearFaults removes every pending fault, Before action, nextLink loop
+// and job status mapping.
 func (s *Server) ClearFaults() {
 	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
 	s.faults = nil
+	s.before = nil
+	s.faultMu.Unlock()
+	s.mu.Lock()
+	s.loopNextLink = nil
+	s.jobStatus = nil
+	s.mu.Unlock()
 }
 
 func (s *Server) addFault(r *faultRule) {
@@ -123,6 +138,9 @@ func (s *Server) takeFault(r *http.Request, body []byte) (Fault, bool) {
 			}
 		}
 		chosen, found = fr.fault, true
+		if fr.redirect != "" {
+			chosen = Fault{Status: http.StatusFound, Header: http.Header{"Location": {fr.redirect + r.URL.RequestURI()}}}
+		}
 		if fr.times > 0 {
 			fr.times--
 		}
@@ -157,6 +175,21 @@ func (c *call) answerFault(w http.ResponseWriter, f Fault) {
 		}
 		panic(http.ErrAbortHandler) // closes the connection (or resets the HTTP/2 stream)
 	}
+	if f.Body != nil || (f.Status >= 300 && f.Status < 400) {
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		h := f.Header.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		if f.Body != nil && h.Get("Content-Type") == "" {
+			h.Set("Content-Type", successContentType)
+		}
+		c.write(w, response{status: status, body: f.Body, header: h})
+		return
+	}
 	status := f.Status
 	if status == 0 {
 		status = http.StatusInternalServerError
@@ -172,9 +205,12 @@ func (c *call) answerFault(w http.ResponseWriter, f Fault) {
 	if msg == "" {
 		msg = def[1]
 	}
-	var h http.Header
+	h := f.Header.Clone()
 	if f.RetryAfter != "" {
-		h = http.Header{"Retry-After": {f.RetryAfter}}
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set("Retry-After", f.RetryAfter)
 	}
 	c.write(w, c.errorOf(status, code, msg, h))
 }

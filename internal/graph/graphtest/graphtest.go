@@ -13,7 +13,7 @@
 //     request's, or a new GUID) are set;
 //  2. the body is read and, with Content-Encoding: gzip, decompressed;
 //  3. the request is recorded (see Requests);
-//  4. Options.Latency (SetLatency) passes;
+//  4. Options.Latency (SetLatency) passes, and Before actions run;
 //  5. faults are applied (FailNext, FailNth, FailWhen): a fault answers
 //     instead of the server, so it wins over authentication; an AfterHandling
 //     fault lets steps 6-7 run first and then answers instead;
@@ -48,6 +48,15 @@
 // Collections page with $top (default Options.PageSize, 1..999),
 // $skiptoken (in an absolute @odata.nextLink) and $count=true; $select works
 // on collections and entities.
+//
+// A PKI DELETE is asynchronous, as Graph's: the container stays, with
+// status "running", for Options.DeletePolls GETs of it and refuses writes,
+// then it is gone. CA scopes must carry publicKeyInfrastructureIdentifier.
+// For tests of what the documentation does not promise, the fake can also
+// redirect to another host (RedirectWhen), answer a page with a nextLink to
+// itself (LoopNextLink), spell job statuses otherwise (SetJobStatus),
+// answer with any body (Fault.Body), change the accepted token (SetToken),
+// and let "another client" write just before a request (Before).
 //
 // Where Graph's behaviour is undocumented (graph-api.md §9) the fake is
 // strict in ways that catch client bugs: binding priorities must be unique
@@ -89,6 +98,11 @@ type Options struct {
 	// stays "running" before it completes. 0 means 2; a negative value
 	// means that the first GET already sees the upload's result.
 	UploadPolls int
+	// DeletePolls is how many GETs of a PKI (not of its CA list) a deleted
+	// PKI stays, with status "running", before it is gone (404): Graph
+	// deletes PKIs asynchronously. 0 means 1; a negative value deletes at
+	// once.
+	DeletePolls int
 	// Now is the clock of the store and of error bodies (default time.Now).
 	Now func() time.Time
 }
@@ -113,12 +127,21 @@ type Server struct {
 
 	faultMu sync.Mutex
 	faults  []*faultRule
+	before  []*beforeRule
 
 	// mu serialises request handling against the store, the registered
 	// bundles and the upload jobs.
-	mu      sync.Mutex
-	bundles map[string][]byte
-	uploads map[string]*upload // by lower-case PKI id
+	mu           sync.Mutex
+	bundles      map[string][]byte
+	uploads      map[string]*upload // by lower-case PKI id
+	deletes      map[string]int     // PKIs being deleted: GETs seen so far, by lower-case PKI id
+	deletePolls  int
+	loopNextLink func(*http.Request) bool
+	jobStatus    func(string) string
+
+	foreignOnce sync.Once
+	foreign     *httptest.Server
+	foreignHits atomic.Int64
 }
 
 // EnableMethod sets the x509Certificate method's state to enabled, as a
@@ -143,6 +166,14 @@ func New(opts Options) *Server {
 		closed:      make(chan struct{}),
 		bundles:     map[string][]byte{},
 		uploads:     map[string]*upload{},
+		deletes:     map[string]int{},
+		deletePolls: opts.DeletePolls,
+	}
+	switch {
+	case s.deletePolls == 0:
+		s.deletePolls = 1
+	case s.deletePolls < 0:
+		s.deletePolls = 0
 	}
 	if s.pageSize <= 0 {
 		s.pageSize = 100
@@ -174,6 +205,12 @@ func (s *Server) URL() string { return s.srv.URL + "/v1.0" }
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 	s.srv.Close()
+	s.mu.Lock()
+	foreign := s.foreign
+	s.mu.Unlock()
+	if foreign != nil {
+		foreign.Close()
+	}
 }
 
 // LoadSnapshot replaces the tenant with a snapshot (wire.Store.Load) and
@@ -185,6 +222,7 @@ func (s *Server) LoadSnapshot(data []byte) error {
 		return err
 	}
 	clear(s.uploads)
+	clear(s.deletes)
 	return nil
 }
 
@@ -242,6 +280,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.record(r, c.body)
 
 	s.waitOrAbort(r.Context(), time.Duration(s.latency.Load()))
+	s.runBefore(r)
 	f, faulted := s.takeFault(r, c.body)
 	if faulted && !f.AfterHandling {
 		s.waitOrAbort(r.Context(), f.Delay)
@@ -334,10 +373,16 @@ func (s *Server) authenticate(r *http.Request) error {
 	switch {
 	case v == "" || (strings.EqualFold(scheme, "Bearer") && token == ""):
 		return unauthorized("Access token is empty.")
-	case !strings.EqualFold(scheme, "Bearer") || token != s.token:
+	case !strings.EqualFold(scheme, "Bearer") || token != s.currentToken():
 		return unauthorized("Access token validation failure.")
 	}
 	return nil
+}
+
+func (s *Server) currentToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
 }
 
 // call is one request being handled.

@@ -429,7 +429,8 @@ func TestX509PatchRejected(t *testing.T) {
 		{"include target with bad targetType", `{` + typ + `,"includeTargets":[{"id":"all_users","targetType":"everyone"}]}`, "includeTargets[0].targetType"},
 		{"exclude target without id", `{` + typ + `,"excludeTargets":[{"targetType":"group"}]}`, "excludeTargets[0].id' is required"},
 		{"null target", `{` + typ + `,"excludeTargets":[null]}`, "excludeTargets[0]' must be an object"},
-		{"scope target without id", `{` + typ + `,"certificateAuthorityScopes":[{"subjectKeyIdentifier":"AB","includeTargets":[{"targetType":"group"}]}]}`, "certificateAuthorityScopes[0].includeTargets[0].id"},
+		{"scope target without id", `{` + typ + `,"certificateAuthorityScopes":[{"subjectKeyIdentifier":"AB","publicKeyInfrastructureIdentifier":"P","includeTargets":[{"targetType":"group"}]}]}`, "certificateAuthorityScopes[0].includeTargets[0].id"},
+		{"scope without PKI", `{` + typ + `,"certificateAuthorityScopes":[{"subjectKeyIdentifier":"AB","includeTargets":[{"id":"g","targetType":"group"}]}]}`, "certificateAuthorityScopes[0].publicKeyInfrastructureIdentifier"},
 		{"bad CRL state", `{` + typ + `,"crlValidationConfiguration":{"state":"required"}}`, "crlValidationConfiguration.state"},
 		{"bad issuer hints state", `{` + typ + `,"issuerHintsConfiguration":{"state":true}}`, "state"},
 		{"collection as object", `{` + typ + `,"includeTargets":{"id":"x"}}`, "includeTargets"},
@@ -601,7 +602,13 @@ func TestPKILifecycle(t *testing.T) {
 		})
 	}
 
+	// The deletion is asynchronous: the PKI stays, status running, for one
+	// GET (Options.DeletePolls), refusing writes; then it is gone.
 	h.must(h.do("DELETE", pkisURL+"/"+id, nil), 204)
+	if body := string(h.must(h.do("GET", pkisURL+"/"+id, nil), 200).body); !strings.Contains(body, `"status":"running"`) {
+		t.Errorf("GET during the deletion: %s", body)
+	}
+	wantError(t, h.do("PATCH", pkisURL+"/"+id, `{"displayName":"x"}`), 400, "BadRequest", "being deleted")
 	for _, m := range []string{"GET", "DELETE"} {
 		wantError(t, h.do(m, pkisURL+"/"+id, nil), 404, "itemNotFound", "Resource '"+id+"' does not exist")
 	}

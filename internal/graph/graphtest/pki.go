@@ -130,6 +130,7 @@ func (c *call) getPKI() (response, error) {
 		return response{}, storeError(err)
 	}
 	c.s.advanceUpload(c.params[0])
+	c.s.advanceDelete(c.params[0])
 	p, err := c.s.Store.PKI(c.params[0])
 	if err != nil {
 		return response{}, storeError(err)
@@ -149,6 +150,9 @@ func (c *call) patchPKI() (response, error) {
 	if err := c.requireMethodEnabled(); err != nil {
 		return response{}, err
 	}
+	if err := c.s.checkNotDeleting(c.params[0]); err != nil {
+		return response{}, err
+	}
 	body, err := c.checkPKIBody()
 	if err != nil {
 		return response{}, err
@@ -160,23 +164,64 @@ func (c *call) patchPKI() (response, error) {
 	return entity(p, c.pkiContext()+"/$entity", nil)
 }
 
-// DELETE .../certificateBasedAuthConfigurations/{id}: the PKI, its CAs and
-// any running upload.
+// DELETE .../certificateBasedAuthConfigurations/{id}: 204, and the PKI, its
+// CAs and any running upload go asynchronously, as Graph's do ("status ...
+// of any asynchronous jobs ... which can be upload or delete"): the PKI
+// stays, with status running, for Options.DeletePolls GETs of it, then it is gone
+// (soft-deleted: Graph keeps it restorable for 30 days, which the fake
+// does not model).
 func (c *call) deletePKI() (response, error) {
 	if _, err := c.query(); err != nil {
 		return response{}, err
 	}
-	if _, err := c.s.Store.PKI(c.params[0]); err != nil {
+	id := c.params[0]
+	if _, err := c.s.Store.PKI(id); err != nil {
 		return response{}, storeError(err)
 	}
 	if err := c.requireMethodEnabled(); err != nil {
 		return response{}, err
 	}
-	if err := c.s.Store.DeletePKI(c.params[0]); err != nil {
+	if err := c.s.checkNotDeleting(id); err != nil {
+		return response{}, err
+	}
+	delete(c.s.uploads, strings.ToLower(id))
+	if c.s.deletePolls == 0 {
+		if err := c.s.Store.DeletePKI(id); err != nil {
+			return response{}, storeError(err)
+		}
+		return noContent()
+	}
+	c.s.deletes[strings.ToLower(id)] = 0
+	if err := c.s.setPKIStatus(id, wire.PKIStatusRunning, ""); err != nil {
 		return response{}, storeError(err)
 	}
-	delete(c.s.uploads, strings.ToLower(c.params[0]))
 	return noContent()
+}
+
+// checkNotDeleting answers 400 for a write to a PKI whose deletion is
+// running. The caller holds s.mu.
+func (s *Server) checkNotDeleting(pkiID string) error {
+	if _, ok := s.deletes[strings.ToLower(pkiID)]; ok {
+		return badRequest("The PKI is being deleted. Only one operation can run at a time.")
+	}
+	return nil
+}
+
+// advanceDelete counts one GET of a PKI being deleted (of the PKI itself,
+// not of its CA list); after DeletePolls
+// GETs the next one finds it gone. The caller holds s.mu.
+func (s *Server) advanceDelete(pkiID string) {
+	key := strings.ToLower(pkiID)
+	polls, ok := s.deletes[key]
+	if !ok {
+		return
+	}
+	if polls < s.deletePolls {
+		s.deletes[key] = polls + 1
+		return
+	}
+	delete(s.deletes, key)
+	_ = s.Store.DeletePKI(pkiID)
 }
 
 // GET .../{id}/certificateAuthorities; advances a running upload.
@@ -207,6 +252,9 @@ func (c *call) createCA() (response, error) {
 		return response{}, storeError(err)
 	}
 	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
+	if err := c.s.checkNotDeleting(c.params[0]); err != nil {
 		return response{}, err
 	}
 	obj, err := c.object()
@@ -338,6 +386,9 @@ func (c *call) patchCA() (response, error) {
 	if err := c.requireMethodEnabled(); err != nil {
 		return response{}, err
 	}
+	if err := c.s.checkNotDeleting(c.params[0]); err != nil {
+		return response{}, err
+	}
 	obj, err := c.object()
 	if err != nil {
 		return response{}, err
@@ -373,6 +424,9 @@ func (c *call) deleteCA() (response, error) {
 		return response{}, storeError(err)
 	}
 	if err := c.requireMethodEnabled(); err != nil {
+		return response{}, err
+	}
+	if err := c.s.checkNotDeleting(c.params[0]); err != nil {
 		return response{}, err
 	}
 	if err := c.s.Store.DeleteCA(c.params[0], c.params[1]); err != nil {

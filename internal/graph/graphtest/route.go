@@ -211,6 +211,9 @@ func (c *call) page(items [][]byte, context string, q map[string]string) (respon
 	if end < len(items) {
 		out.NextLink = c.nextLink(skipToken(end, idOf(items[end-1])))
 	}
+	if c.s.loopNextLink != nil && c.s.loopNextLink(c.r) {
+		out.NextLink = c.s.srv.URL + c.r.URL.RequestURI()
+	}
 	return jsonResponse(http.StatusOK, out)
 }
 

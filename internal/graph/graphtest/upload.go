@@ -69,6 +69,9 @@ func (c *call) uploadPKI() (response, error) {
 		return response{}, badRequest("The uploadUrl '%s' is not an http or https URL.", uploadURL)
 	}
 	key := strings.ToLower(id)
+	if err := c.s.checkNotDeleting(id); err != nil {
+		return response{}, err
+	}
 	if _, running := c.s.uploads[key]; running {
 		return response{}, badRequest("An upload is already running on this PKI. Only one operation can run at a time.")
 	}
@@ -107,7 +110,7 @@ func (c *call) uploadPKI() (response, error) {
 		}
 	}
 	c.s.uploads[key] = job
-	if err := c.s.Store.SetPKIStatus(id, wire.PKIStatusRunning, ""); err != nil {
+	if err := c.s.setPKIStatus(id, wire.PKIStatusRunning, ""); err != nil {
 		return response{}, storeError(err)
 	}
 	return noContent()
@@ -137,13 +140,13 @@ func (s *Server) advanceUpload(pkiID string) {
 	}
 	delete(s.uploads, key)
 	if job.failure != "" {
-		_ = s.Store.SetPKIStatus(pkiID, wire.PKIStatusFailed, job.failure)
+		_ = s.setPKIStatus(pkiID, wire.PKIStatusFailed, job.failure)
 		return
 	}
 	for _, cert := range job.pending {
 		s.addUploadedCA(pkiID, cert)
 	}
-	_ = s.Store.SetPKIStatus(pkiID, wire.PKIStatusSucceeded, "")
+	_ = s.setPKIStatus(pkiID, wire.PKIStatusSucceeded, "")
 }
 
 // addUploadedCA adds one certificate of an upload as Graph does: root when

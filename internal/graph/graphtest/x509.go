@@ -34,6 +34,13 @@ func (c *call) getX509() (response, error) {
 	if err := json.Unmarshal(c.s.Store.X509(), &o); err != nil {
 		return response{}, err
 	}
+	// Graph always names the entity's type and id.
+	if _, ok := o["@odata.type"]; !ok {
+		o["@odata.type"] = rawJSON(wire.X509ODataType)
+	}
+	if _, ok := o["id"]; !ok {
+		o["id"] = rawJSON(wire.X509ID)
+	}
 	var h http.Header
 	if preferUnknownEnums(c.r) {
 		h = http.Header{"Preference-Applied": {"include-unknown-enum-members"}}
@@ -203,7 +210,13 @@ func validateX509(o map[string]any) error {
 		return err
 	}
 	for i, sc := range scopes {
-		if err := validateTargets(sc, fmt.Sprintf("certificateAuthorityScopes[%d]", i), "includeTargets"); err != nil {
+		path := fmt.Sprintf("certificateAuthorityScopes[%d]", i)
+		// Both identify the scoped CA; cbactl never omits either (the
+		// docs' example carries both), and the fake holds it to that.
+		if err := requireProps(sc, path, "subjectKeyIdentifier", "publicKeyInfrastructureIdentifier"); err != nil {
+			return err
+		}
+		if err := validateTargets(sc, path, "includeTargets"); err != nil {
 			return err
 		}
 	}

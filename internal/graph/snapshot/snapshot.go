@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/cbactl/cbactl/internal/atomicfile"
@@ -71,6 +72,11 @@ func (t *Tenant) ReadDocument(context.Context) (wire.Document, []string, error) 
 	doc, unknown, err := t.store.Document()
 	if err != nil {
 		return doc, nil, fmt.Errorf("%s: %w", t.path, err)
+	}
+	// A value cbactl does not know, or a certificate that does not
+	// parse, is an error in a snapshot, never passed over.
+	if problems := doc.Check(); len(problems) > 0 {
+		return doc, nil, fmt.Errorf("snapshot %s: %s", t.path, strings.Join(problems, "; "))
 	}
 	return doc, wire.UnknownWarnings(unknown), nil
 }

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,4 +153,40 @@ func TestFlushWithoutChangesWritesNothing(t *testing.T) {
 	if !after.ModTime().Equal(info.ModTime()) || after.Size() != info.Size() {
 		t.Error("an unchanged snapshot was rewritten")
 	}
+}
+
+// Values cbactl does not know and certificates that do not parse are errors
+// in a snapshot, naming the file and the JSON location.
+func TestBadValuesAreErrors(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"state": {`{"snapshotVersion":1,"x509Certificate":{"state":"enabeld"}}`,
+			`x509Certificate.state: "enabeld" is not a value cbactl knows`},
+		"mode": {`{"snapshotVersion":1,"x509Certificate":{"state":"enabled","authenticationModeConfiguration":{"x509CertificateAuthenticationDefaultMode":"x509CertificateMultiFactr","rules":[]}}}`,
+			`x509Certificate.authenticationModeConfiguration.x509CertificateAuthenticationDefaultMode: "x509CertificateMultiFactr"`},
+		"binding field": {`{"snapshotVersion":1,"x509Certificate":{"state":"enabled","certificateUserBindings":[{"x509CertificateField":"PrincipleName","userProperty":"userPrincipalName","priority":1}]}}`,
+			`x509Certificate.certificateUserBindings[0].x509CertificateField: "PrincipleName"`},
+		"CA type": {`{"snapshotVersion":1,"certificateBasedAuthConfigurations":[{"id":"p1","displayName":"P","certificateAuthorities":[{"id":"c1","certificate":"` + base64DER() + `","certificateAuthorityType":"bridge"}]}]}`,
+			`certificateBasedAuthConfigurations[0].certificateAuthorities[0].certificateAuthorityType: "bridge"`},
+		"certificate": {`{"snapshotVersion":1,"certificateBasedAuthConfigurations":[{"id":"p1","displayName":"P","certificateAuthorities":[{"id":"c1","certificate":"AAEC","certificateAuthorityType":"root"}]}]}`,
+			`certificateBasedAuthConfigurations[0].certificateAuthorities[0].certificate: not a DER X.509 certificate`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "tenant.json")
+			if err := os.WriteFile(path, []byte(tc.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			tn, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tn.Observe(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("err = %v, want %q naming %s", err, tc.want, path)
+			}
+		})
+	}
+}
+
+func base64DER() string {
+	return base64.StdEncoding.EncodeToString(pkitest.NewRoot(pkitest.WithCN("R")).DER)
 }

@@ -28,6 +28,9 @@ type NotFoundError struct {
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s does not exist", e.Kind, e.ID) }
 
+// Is makes a NotFoundError match model.ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == model.ErrNotFound }
+
 // IsNotFound reports whether err is a *NotFoundError.
 func IsNotFound(err error) bool {
 	var nf *NotFoundError

@@ -8,7 +8,9 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cbactl/cbactl/internal/plan"
@@ -52,9 +54,18 @@ type Event struct {
 	Kind    EventKind
 	Step    Step
 	Elapsed time.Duration // since the step started
-	CAsSeen int           // uploads: CAs in the container so far
-	CAsWant int           // uploads: CAs the bundle holds
-	Err     error
+	// Job is the asynchronous job a Progress event waits for: "upload", or
+	// "delete" (a PKI container's deletion, which Graph runs in the
+	// background).
+	Job           string
+	Status        string // Progress: the container's status, as Graph spells it
+	StatusDetails string // Progress: the container's statusDetails
+	CAsSeen       int    // uploads: CAs in the container so far
+	CAsWant       int    // uploads: CAs the bundle holds
+	// Note, on Finished, says how the step ended when it is not plainly
+	// "done": a delete answered 404 (already gone, the desired state).
+	Note string
+	Err  error
 }
 
 // Options tune an apply.
@@ -62,8 +73,9 @@ type Options struct {
 	// Report receives every event; it may be nil.
 	Report func(Event)
 	// PollInterval is the longest wait between two status reads of an
-	// upload (default 5 s; the first waits are shorter); UploadTimeout
-	// bounds an upload (default 35 minutes: Graph documents up to 30).
+	// upload or a PKI container's deletion (default 5 s; the first waits
+	// are shorter); UploadTimeout bounds each of them (default 35 minutes:
+	// Graph documents up to 30 for an upload).
 	PollInterval  time.Duration
 	UploadTimeout time.Duration
 	Now           func() time.Time
@@ -154,7 +166,8 @@ func Run(ctx context.Context, p *plan.Plan, t model.Tenant, o Options) (*Result,
 	for i, s := range steps {
 		o.Report(Event{Kind: Started, Step: s})
 		start := o.Now()
-		if err := r.do(ctx, s, start); err != nil {
+		note, err := r.do(ctx, s, start)
+		if err != nil {
 			s := s
 			res.Failed = &s
 			res.Pending = steps[i+1:]
@@ -163,7 +176,7 @@ func Run(ctx context.Context, p *plan.Plan, t model.Tenant, o Options) (*Result,
 			return res, err
 		}
 		res.Applied = append(res.Applied, s)
-		o.Report(Event{Kind: Finished, Step: s, Elapsed: o.Now().Sub(start)})
+		o.Report(Event{Kind: Finished, Step: s, Elapsed: o.Now().Sub(start), Note: note})
 	}
 	return res, nil
 }
@@ -184,7 +197,10 @@ func (r *runner) pkiID(c plan.Change) (string, error) {
 	return "", fmt.Errorf("the PKI container %q does not exist", c.PKIName)
 }
 
-func (r *runner) do(ctx context.Context, s Step, start time.Time) error {
+// alreadyGone is the note of a delete Graph answered with 404.
+const alreadyGone = "already gone (Graph answered 404 Not Found), which is the desired state: nothing to delete"
+
+func (r *runner) do(ctx context.Context, s Step, start time.Time) (string, error) {
 	c := s.change
 	switch s.Phase {
 	case PhaseEnable:
@@ -194,42 +210,120 @@ func (r *runner) do(ctx context.Context, s Step, start time.Time) error {
 		x := *c.X509
 		x.State = model.StateEnabled
 		x.CAScopes = c.X509Before.CAScopes
-		return r.t.UpdateX509(ctx, x)
+		return "", r.t.UpdateX509(ctx, x)
 	case PhaseX509:
 		x := *c.X509
 		if x.State != model.StateEnabled && c.X509Before.State == model.StateEnabled {
 			x.State = model.StateEnabled // disabled last, after the trust store writes
 		}
-		return r.t.UpdateX509(ctx, x)
+		return "", r.t.UpdateX509(ctx, x)
 	case PhaseDisable:
-		return r.t.UpdateX509(ctx, *c.X509)
+		return "", r.t.UpdateX509(ctx, *c.X509)
 	case PhaseCreatePKI:
+		if err := r.checkStillAbsent(ctx, c.PKIName); err != nil {
+			return "", err
+		}
 		p, err := r.t.CreatePKI(ctx, c.PKIName)
 		if err != nil {
-			return err
+			return "", err
 		}
 		r.pkiIDs[c.PKIName] = p.ID
-		return nil
+		return "", nil
 	case PhaseDeletePKI:
-		return r.t.DeletePKI(ctx, c.ObjectID)
+		// Deletes are idempotent: a container already gone (another
+		// apply, the portal) is the state the plan wants.
+		if err := r.t.DeletePKI(ctx, c.ObjectID); errors.Is(err, model.ErrNotFound) {
+			return alreadyGone, nil
+		} else if err != nil {
+			return "", err
+		}
+		return "", r.waitGone(ctx, s, c.ObjectID, start)
 	case PhaseCreateCA:
 		id, err := r.pkiID(c)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if c.Kind == plan.KindUpload {
-			return r.upload(ctx, s, id, start)
+			return "", r.upload(ctx, s, id, start)
 		}
 		_, err = r.t.CreateCA(ctx, id, *c.CA)
-		return err
+		return "", err
 	case PhaseUpdateCA:
 		ca := *c.CA
 		ca.ID = c.ObjectID
-		return r.t.UpdateCA(ctx, c.PKIID, ca)
+		return "", r.t.UpdateCA(ctx, c.PKIID, ca)
 	case PhaseDeleteCA:
-		return r.t.DeleteCA(ctx, c.PKIID, c.ObjectID)
+		if err := r.t.DeleteCA(ctx, c.PKIID, c.ObjectID); errors.Is(err, model.ErrNotFound) {
+			return alreadyGone, nil
+		} else if err != nil {
+			return "", err
+		}
+		return "", nil
 	}
-	return fmt.Errorf("unknown step %v", s.Phase)
+	return "", fmt.Errorf("unknown step %v", s.Phase)
+}
+
+// checkStillAbsent reads the tenant again right before a PKI container is
+// created: cbactl identifies containers by display name, and a second one
+// with the same name (another apply running at the same time, the portal)
+// would make every later plan fail as ambiguous.
+func (r *runner) checkStillAbsent(ctx context.Context, displayName string) error {
+	obs, err := r.t.Observe(ctx)
+	if err != nil {
+		return fmt.Errorf("read the tenant again before creating the PKI container: %w", err)
+	}
+	for _, p := range obs.State.PKIs {
+		if p.DisplayName == displayName {
+			return fmt.Errorf("a PKI container named %q (id %s) now exists in the tenant, created since the plan was made (another apply running at the same time?); nothing was created: run cbactl plan again, and run one apply at a time", displayName, p.ID)
+		}
+	}
+	return nil
+}
+
+// jobStatus classifies a PKI container's status, a free string Graph
+// documents with two values, "running" and "succeeded", for upload and
+// delete jobs alike. Compared without case; "failed" ends a job in error;
+// any other value is taken as not finished yet (the timeout ends the wait).
+func jobStatus(status string) string {
+	switch s := strings.ToLower(strings.TrimSpace(status)); s {
+	case "", "running", "succeeded", "failed":
+		return s
+	}
+	return "unknown"
+}
+
+func statusText(p model.PKI) string {
+	t := fmt.Sprintf("status %q", p.Status)
+	if p.StatusDetails != "" {
+		t += ": " + p.StatusDetails
+	}
+	return t
+}
+
+// waitGone polls a deleted PKI container until Graph no longer has it: the
+// deletion runs in the background (and is soft: the container stays
+// restorable from deleted items for 30 days).
+func (r *runner) waitGone(ctx context.Context, s Step, pkiID string, start time.Time) error {
+	for poll := 1; ; poll++ {
+		p, err := r.t.PKI(ctx, pkiID)
+		if errors.Is(err, model.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		elapsed := r.o.Now().Sub(start)
+		if jobStatus(p.Status) == "failed" {
+			return fmt.Errorf("the deletion of the PKI container ended with %s", statusText(p))
+		}
+		r.o.Report(Event{Kind: Progress, Step: s, Job: "delete", Elapsed: elapsed, Status: p.Status, StatusDetails: p.StatusDetails})
+		if elapsed > r.o.UploadTimeout {
+			return fmt.Errorf("the PKI container is still there %s after its deletion was accepted (%s); check it in the portal and plan again", elapsed.Round(time.Second), statusText(p))
+		}
+		if err := r.o.Sleep(ctx, min(time.Duration(poll)*time.Second, r.o.PollInterval)); err != nil {
+			return err
+		}
+	}
 }
 
 // upload starts a bundle upload and polls the container until the job ends.
@@ -250,10 +344,11 @@ func (r *runner) upload(ctx context.Context, s Step, pkiID string, start time.Ti
 			return err
 		}
 		elapsed := r.o.Now().Sub(start)
-		switch p.Status {
+		progress := Event{Kind: Progress, Step: s, Job: "upload", Elapsed: elapsed, Status: p.Status, StatusDetails: p.StatusDetails, CAsSeen: len(p.CAs), CAsWant: want}
+		switch jobStatus(p.Status) {
 		case "running":
 			sawRunning = true
-			r.o.Report(Event{Kind: Progress, Step: s, Elapsed: elapsed, CAsSeen: len(p.CAs), CAsWant: want})
+			r.o.Report(progress)
 		case "", "succeeded":
 			// Right after the request Graph may still report the previous
 			// job's outcome: the upload counts as done once it was seen
@@ -262,12 +357,16 @@ func (r *runner) upload(ctx context.Context, s Step, pkiID string, start time.Ti
 			if sawRunning || len(p.CAs) >= want || elapsed > uploadStartGrace {
 				return nil
 			}
-			r.o.Report(Event{Kind: Progress, Step: s, Elapsed: elapsed, CAsSeen: len(p.CAs), CAsWant: want})
+			r.o.Report(progress)
+		case "failed":
+			return fmt.Errorf("the upload ended with %s", statusText(p))
 		default:
-			return fmt.Errorf("the upload ended with status %q: %s", p.Status, p.StatusDetails)
+			// Undocumented: not finished until the timeout says otherwise.
+			sawRunning = true
+			r.o.Report(progress)
 		}
 		if elapsed > r.o.UploadTimeout {
-			return fmt.Errorf("the upload is still running after %s; check the container's status in the portal and plan again", elapsed.Round(time.Second))
+			return fmt.Errorf("the upload has not finished after %s (%s); check the container's status in the portal and plan again", elapsed.Round(time.Second), statusText(p))
 		}
 		if err := r.o.Sleep(ctx, min(time.Duration(poll)*time.Second, r.o.PollInterval)); err != nil {
 			return err
@@ -284,7 +383,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return context.Cause(ctx) // the --timeout deadline says so
 	case <-t.C:
 		return nil
 	}

@@ -1,6 +1,13 @@
 package model
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is what a Tenant's errors match (errors.Is) when the object a
+// request names does not exist (Graph's 404).
+var ErrNotFound = errors.New("not found")
 
 // Tenant reads and writes a tenant's certificate-based authentication
 // configuration in the domain's terms. Package graph implements it over
@@ -26,7 +33,8 @@ type Tenant interface {
 	DeleteCA(ctx context.Context, pkiID, caID string) error
 
 	// StartUpload asks Graph to fetch a PKCS#7 bundle into a PKI container;
-	// PKI then reports the job's status and the CAs seen so far.
+	// PKI then reports the job's status and the CAs seen so far (an error
+	// matching ErrNotFound once a deleted container is gone).
 	StartUpload(ctx context.Context, pkiID string, u Upload) error
 	PKI(ctx context.Context, pkiID string) (PKI, error)
 
