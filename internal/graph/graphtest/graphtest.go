@@ -152,6 +152,7 @@ func New(opts Options) *Server {
 		s.now = time.Now
 	}
 	s.Store.Now = s.now
+	s.Store.EnsureBuiltInStrengths() // every tenant has them
 	s.latency.Store(int64(opts.Latency))
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -169,13 +170,15 @@ func (s *Server) Close() {
 }
 
 // LoadSnapshot replaces the tenant with a snapshot (wire.Store.Load) and
-// forgets running uploads.
+// forgets running uploads. The built-in authentication strengths are added
+// when the snapshot lacks them: every tenant has them.
 func (s *Server) LoadSnapshot(data []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.Store.Load(data); err != nil {
 		return err
 	}
+	s.Store.EnsureBuiltInStrengths()
 	clear(s.uploads)
 	return nil
 }
