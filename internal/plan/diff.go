@@ -30,6 +30,9 @@ func Diff(desired, observed model.State) *Plan {
 	if desired.X509 != nil && observed.X509 != nil {
 		p.x509(*desired.X509, *observed.X509, groupNames(desired, observed))
 	}
+	if len(desired.Strengths) > 0 {
+		p.strengths(desired.Strengths, observed.Strengths)
+	}
 	return p
 }
 

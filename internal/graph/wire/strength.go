@@ -115,10 +115,19 @@ func StrengthFromModel(s model.AuthStrength) StrengthPolicy {
 	return p
 }
 
+// X509CombinationBody is the body that writes an
+// x509CertificateCombinationConfiguration: every list is sent, [] when
+// empty, so that an update clears it.
+type X509CombinationBody struct {
+	ODataType             string   `json:"@odata.type"`
+	AppliesToCombinations []string `json:"appliesToCombinations"`
+	AllowedIssuerSkis     []string `json:"allowedIssuerSkis"`
+	AllowedPolicyOIDs     []string `json:"allowedPolicyOIDs"`
+}
+
 // StrengthX509FromModel is an x509CertificateCombinationConfiguration body.
-// Empty lists are sent as [] so that an update clears them.
-func StrengthX509FromModel(x model.StrengthX509) CombinationConfig {
-	return CombinationConfig{
+func StrengthX509FromModel(x model.StrengthX509) X509CombinationBody {
+	return X509CombinationBody{
 		ODataType:             X509CombinationODataType,
 		AppliesToCombinations: append([]string{}, x.AppliesTo...),
 		AllowedIssuerSkis:     append([]string{}, x.AllowedIssuerSKIs...),

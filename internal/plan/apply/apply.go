@@ -27,6 +27,13 @@ const (
 	PhaseDeleteCA
 	PhaseDeletePKI
 	PhaseDisable
+	// Authentication strengths (strength.go), after the trust store.
+	PhaseStrengthWrite
+	PhaseStrengthConfigDelete
+	PhaseStrengthConfigWrite
+	PhaseStrengthNarrow
+	PhaseStrengthDelete
+	phaseCount
 )
 
 // Step is one write.
@@ -90,7 +97,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // Steps lists the writes a plan needs, in the order Run performs them.
 func Steps(p *plan.Plan) []Step {
-	var byPhase [PhaseDisable + 1][]Step
+	var byPhase [phaseCount][]Step
 	add := func(ph Phase, desc string, c plan.Change) {
 		byPhase[ph] = append(byPhase[ph], Step{Phase: ph, Address: c.Address, Description: desc, change: c})
 	}
@@ -122,6 +129,8 @@ func Steps(p *plan.Plan) []Step {
 			add(PhaseUpdateCA, "update CA", c)
 		case c.Kind == plan.KindCA && c.Action == plan.Delete:
 			add(PhaseDeleteCA, "delete CA", c)
+		case c.Kind == plan.KindStrength || c.Kind == plan.KindStrengthX509:
+			strengthSteps(c, add)
 		}
 	}
 	var out []Step
@@ -148,7 +157,7 @@ func Run(ctx context.Context, p *plan.Plan, t model.Tenant, o Options) (*Result,
 	if o.Report == nil {
 		o.Report = func(Event) {}
 	}
-	r := &runner{t: t, o: o, pkiIDs: map[string]string{}}
+	r := &runner{t: t, o: o, pkiIDs: map[string]string{}, strengthIDs: map[string]string{}}
 	res := &Result{}
 	steps := Steps(p)
 	for i, s := range steps {
@@ -172,6 +181,8 @@ type runner struct {
 	t      model.Tenant
 	o      Options
 	pkiIDs map[string]string // display name -> id of containers this apply created
+	// strengthIDs: display name -> id of strengths this apply created
+	strengthIDs map[string]string
 }
 
 func (r *runner) pkiID(c plan.Change) (string, error) {
@@ -228,6 +239,8 @@ func (r *runner) do(ctx context.Context, s Step, start time.Time) error {
 		return r.t.UpdateCA(ctx, c.PKIID, ca)
 	case PhaseDeleteCA:
 		return r.t.DeleteCA(ctx, c.PKIID, c.ObjectID)
+	case PhaseStrengthWrite, PhaseStrengthConfigDelete, PhaseStrengthConfigWrite, PhaseStrengthNarrow, PhaseStrengthDelete:
+		return r.strength(ctx, s)
 	}
 	return fmt.Errorf("unknown step %v", s.Phase)
 }

@@ -148,3 +148,29 @@ type StrengthTenant interface {
 	UpdateStrengthX509(ctx context.Context, strengthID string, c StrengthX509) error
 	DeleteStrengthX509(ctx context.Context, strengthID, configID string) error
 }
+
+// CanonicalCombination writes a combination's modes in Graph's order (the
+// order of AuthenticationMethodModes), so that "sms,password" and
+// "password,sms" compare equal. Unknown modes keep their place at the end.
+func CanonicalCombination(c string) string {
+	parts := strings.Split(c, ",")
+	rank := func(m string) int {
+		for i, k := range AuthenticationMethodModes {
+			if k == m {
+				return i
+			}
+		}
+		return len(AuthenticationMethodModes)
+	}
+	sort.SliceStable(parts, func(i, j int) bool { return rank(parts[i]) < rank(parts[j]) })
+	return strings.Join(parts, ",")
+}
+
+// CanonicalCombinations canonicalises, sorts and de-duplicates combinations.
+func CanonicalCombinations(cs []string) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, CanonicalCombination(c))
+	}
+	return SortedSet(out)
+}
