@@ -77,6 +77,10 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		return nil, fmt.Errorf("the configuration is for tenant %s, but %s tenant %s; nothing was read further or changed", want, where, got)
 	}
 	obs := r.obs
+	strengthWarnings, err := observeStrengths(ctx, s.tenant, s.desired, &s.observed)
+	if err != nil {
+		return nil, err
+	}
 
 	var resolveDiags []plan.Diagnostic
 	if names := plan.GroupNamesToResolve(s.desired.X509); len(names) > 0 {
@@ -95,7 +99,7 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		s.desired.X509 = &x
 	}
 	s.plan = plan.Diff(s.desired, s.observed)
-	for _, w := range obs.Warnings {
+	for _, w := range append(obs.Warnings, strengthWarnings...) {
 		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
 	}
 	s.plan.Diagnostics = append(s.plan.Diagnostics, resolveDiags...)

@@ -125,6 +125,9 @@ func runSimulate(ctx context.Context, env *Env, g *globalOptions, o *simulateOpt
 			return fmt.Errorf("read the snapshot: %w", err)
 		}
 		in.State = obs.State
+		if _, err := readStrengths(ctx, t, &in.State); err != nil {
+			return err
+		}
 	} else {
 		cfg, diags := config.Load(o.chdir, o.loadOptions(env))
 		if diags.HasErrors() {
@@ -245,6 +248,7 @@ func writeTrace(w io.Writer, r simulate.Result, c *x509.Certificate) {
 		}
 		fmt.Fprintf(w, "%s %s → %s = %s%s\n", label, b.Field, b.Attribute, value, result)
 	}
+	writeStrengths(w, r)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Steps:")
 	for _, s := range r.Steps {

@@ -9,17 +9,18 @@ import (
 
 // jsonResult is contract §5's simulate output, key for key.
 type jsonResult struct {
-	Success     bool           `json:"success"`
-	ErrorCode   *string        `json:"error_code"`
-	Trusted     bool           `json:"trusted"`
-	Chain       []string       `json:"chain"`
-	Revoked     bool           `json:"revoked"`
-	Mode        model.Mode     `json:"mode"`
-	Affinity    model.Affinity `json:"affinity"`
-	Rule        string         `json:"rule"`
-	Bindings    []jsonBinding  `json:"bindings"`
-	Assumptions []string       `json:"assumptions"`
-	Steps       []Step         `json:"steps"`
+	Success     bool            `json:"success"`
+	ErrorCode   *string         `json:"error_code"`
+	Trusted     bool            `json:"trusted"`
+	Chain       []string        `json:"chain"`
+	Revoked     bool            `json:"revoked"`
+	Mode        model.Mode      `json:"mode"`
+	Affinity    model.Affinity  `json:"affinity"`
+	Rule        string          `json:"rule"`
+	Bindings    []jsonBinding   `json:"bindings"`
+	Assumptions []string        `json:"assumptions"`
+	Steps       []Step          `json:"steps"`
+	Strengths   map[string]bool `json:"strengths,omitempty"`
 }
 
 type jsonBinding struct {
@@ -35,6 +36,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Success: r.Success, Trusted: r.Trusted, Chain: nonNil(r.Chain), Revoked: r.Revoked,
 		Mode: r.Mode, Affinity: r.Affinity, Rule: r.Rule,
 		Bindings: make([]jsonBinding, len(r.Bindings)), Assumptions: nonNil(r.Assumptions), Steps: r.Steps,
+		Strengths: r.Strengths,
 	}
 	if r.ErrorCode != "" {
 		code := r.ErrorCode
