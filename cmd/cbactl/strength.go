@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cbactl/cbactl/internal/graph"
+	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/simulate"
 )
@@ -75,4 +77,50 @@ func writeStrengths(w io.Writer, r simulate.Result) {
 		parts[i] = fmt.Sprintf("%s %s", n, mark)
 	}
 	fmt.Fprintf(w, "  Strengths:   %s\n", strings.Join(parts, ", "))
+}
+
+// exportStrengths reads the tenant's strengths for export. Without the
+// permission to read them (Policy.Read.All), export goes on without them
+// and says so.
+func exportStrengths(ctx context.Context, env *Env, t tenant, st *model.State) ([]string, error) {
+	w, err := readStrengths(ctx, t, st)
+	if err != nil && graph.IsForbidden(err) {
+		fmt.Fprintf(env.Err, "Warning: the authentication strengths were not exported: %v (reading them needs Policy.Read.All)\n", err)
+		return nil, nil
+	}
+	return w, err
+}
+
+// strengthDocReader reads strengths in Graph's shapes (the Graph client; a
+// snapshot's document already holds them).
+type strengthDocReader interface {
+	ReadStrengths(ctx context.Context) ([]wire.StrengthPolicy, []string, error)
+}
+
+// exportStrengthDocuments adds the strengths to a document read from Graph.
+func exportStrengthDocuments(ctx context.Context, env *Env, t tenant, doc *wire.Document) ([]string, error) {
+	r, ok := t.(strengthDocReader)
+	if !ok || doc.Strengths != nil {
+		return nil, nil
+	}
+	items, unknown, err := r.ReadStrengths(ctx)
+	switch {
+	case err != nil && graph.IsForbidden(err):
+		fmt.Fprintf(env.Err, "Warning: the authentication strengths were not exported: %v (reading them needs Policy.Read.All)\n", err)
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read the authentication strengths: %w", err)
+	}
+	doc.Strengths = items
+	return wire.UnknownWarnings(unknown), nil
+}
+
+func countCustomStrengths(d wire.Document) int {
+	n := 0
+	for _, s := range d.Strengths {
+		if s.PolicyType != wire.StrengthTypeBuiltIn {
+			n++
+		}
+	}
+	return n
 }
