@@ -52,9 +52,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fixture": cmdFixture,
-			"nokey":   cmdNoKey,
-			"graph":   cmdGraph,
+			"fixture":       cmdFixture,
+			"nokey":         cmdNoKey,
+			"graph":         cmdGraph,
+			"strengthcerts": cmdStrengthCerts,
 		},
 	})
 }

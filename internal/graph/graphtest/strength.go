@@ -14,7 +14,7 @@ import (
 //	GET|POST         /policies/authenticationStrengthPolicies
 //	GET|PATCH|DELETE   .../authenticationStrengthPolicies/{id}
 //	POST               .../{id}/updateAllowedCombinations
-//	GET                .../{id}/usage
+//	GET                .../{id}/usage (or usage(), a function call)
 //	GET|POST           .../{id}/combinationConfigurations
 //	GET|PATCH|DELETE   .../{id}/combinationConfigurations/{configId}
 //
@@ -45,6 +45,10 @@ func init() {
 			http.MethodPost: (*call).updateAllowedCombinations,
 		}},
 		route{split(strengthsPath + "/{}/usage"), map[string]handler{
+			http.MethodGet: (*call).strengthUsage,
+		}},
+		// usage is an OData function: the SDK calls it as usage().
+		route{split(strengthsPath + "/{}/usage()"), map[string]handler{
 			http.MethodGet: (*call).strengthUsage,
 		}},
 		route{split(strengthsPath + "/{}/combinationConfigurations"), map[string]handler{

@@ -663,3 +663,28 @@ func (s *Store) strengthDocument() ([]StrengthPolicy, []string, error) {
 func (s *Store) ReadStrengths() ([]StrengthPolicy, []string, error) {
 	return s.strengthDocument()
 }
+
+// ClearStrengthUsage records that no Conditional Access policy uses a
+// strength any longer, for tests.
+func (s *Store) ClearStrengthUsage(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.findStrength(id)
+	if err != nil {
+		return err
+	}
+	p.usage = nil
+	return nil
+}
+
+// StrengthID finds a strength's id by display name ("" when none).
+func (s *Store) StrengthID(displayName string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.strengths {
+		if str(p.obj, "displayName") == displayName {
+			return str(p.obj, "id")
+		}
+	}
+	return ""
+}
