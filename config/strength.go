@@ -200,13 +200,13 @@ func (v *validator) strengths() {
 	declared := map[string]bool{}
 	for _, s := range st {
 		declared[s.Name] = true
-		if !s.Absent {
-			present++
+		if s.Absent {
+			continue
 		}
-	}
-	if present > model.MaxCustomStrengths {
-		v.errorAt(model.StrengthAddress(st[len(st)-1].Name), "", "Too many authentication strengths",
-			"Entra allows at most %d custom authentication strengths; this configuration declares %d.", model.MaxCustomStrengths, present)
+		if present++; present == model.MaxCustomStrengths+1 {
+			v.errorAt(model.StrengthAddress(s.Name), "", "Too many authentication strengths",
+				"Entra allows at most %d custom authentication strengths; this configuration declares more.", model.MaxCustomStrengths)
+		}
 	}
 	skis := map[string]bool{}
 	for _, r := range v.cas {
