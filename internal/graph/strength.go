@@ -52,10 +52,10 @@ func jsonRequest(b abs.BaseRequestBuilder, m abs.HttpMethod, body any) (*abs.Req
 // configurations, and the usage of each custom strength: one list, then
 // two requests per custom strength, concurrently.
 func (c *Client) ReadStrengths(ctx context.Context) ([]wire.StrengthPolicy, []string, error) {
-	top := pageSize
-	ri, err := c.strengthsBuilder().ToGetRequestInformation(ctx, &policies.AuthenticationStrengthPoliciesRequestBuilderGetRequestConfiguration{
-		QueryParameters: &policies.AuthenticationStrengthPoliciesRequestBuilderGetQueryParameters{Top: &top},
-	})
+	// No $top: Graph documents only $filter for this collection, which
+	// holds at most 15 custom strengths and the built-in ones; paging is
+	// still followed.
+	ri, err := c.strengthsBuilder().ToGetRequestInformation(ctx, nil)
 	items, unknown, err := getAll[wire.StrengthPolicy](ctx, c, ri, err, "authenticationStrengthPolicies")
 	if err != nil {
 		return nil, nil, err
