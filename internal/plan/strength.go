@@ -74,15 +74,23 @@ func (p *Plan) strengths(desired, observed []model.AuthStrength) {
 	for _, d := range desired {
 		d := d
 		addr := model.StrengthAddress(d.Name)
-		var matches []int
+		var matches, folded []int
 		builtIn := false
 		for i, o := range observed {
-			if o.IsBuiltIn() && strings.EqualFold(o.DisplayName, d.DisplayName) {
+			switch {
+			case o.IsBuiltIn() && strings.EqualFold(o.DisplayName, d.DisplayName):
 				builtIn = true
-			}
-			if !o.IsBuiltIn() && o.DisplayName == d.DisplayName {
+			case o.IsBuiltIn():
+			case o.DisplayName == d.DisplayName:
 				matches = append(matches, i)
+			case strings.EqualFold(o.DisplayName, d.DisplayName):
+				folded = append(folded, i)
 			}
+		}
+		if len(matches) == 0 && len(folded) == 1 {
+			// Entra's names are unique without regard to case: a name that
+			// differs only in case is the same strength, renamed in place.
+			matches = folded
 		}
 		switch {
 		case builtIn:

@@ -123,3 +123,25 @@ func TestStrengthPlanRefusals(t *testing.T) {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
 }
+
+// TestStrengthRenameCase: a display name that differs only in case names the
+// same strength (Entra's names are unique without regard to case): it is
+// renamed in place, never created twice.
+func TestStrengthRenameCase(t *testing.T) {
+	ctx := context.Background()
+	tn := newTenant(t, 0)
+	if _, err := tn.CreateStrength(ctx, model.AuthStrength{DisplayName: "secret card", AllowedCombinations: []string{mfa}}); err != nil {
+		t.Fatal(err)
+	}
+	desired := model.State{Strengths: []model.AuthStrength{{Name: "s", DisplayName: "Secret Card", AllowedCombinations: []string{mfa}}}}
+	p := plan.Diff(desired, strengthState(t, tn))
+	if diff := cmp.Diff([]string{"authentication_strength.s: " + descUpdateStrength}, steps(p)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if _, err := Run(ctx, p, tn, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if again := plan.Diff(desired, strengthState(t, tn)); again.HasChanges() {
+		t.Errorf("not converged: %+v", again.Changes)
+	}
+}
