@@ -31,6 +31,9 @@ func readStrengths(ctx context.Context, t tenant, st *model.State) ([]string, er
 		return nil, fmt.Errorf("this tenant backend cannot read authentication strengths")
 	}
 	ss, warnings, err := r.ObserveStrengths(ctx)
+	if err != nil && graph.IsForbidden(err) {
+		return nil, fmt.Errorf("read the authentication strengths (this needs Policy.Read.All; writing them Policy.ReadWrite.ConditionalAccess): %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the authentication strengths: %w", err)
 	}

@@ -37,6 +37,7 @@
 //	GET              /organization, /organization/{tenantId}
 //	GET              /organization/{tenantId}/certificateBasedAuthConfiguration[/{id}]
 //	GET              /groups[?$filter=displayName eq '...' | id eq '...'], /groups/{id}
+//	GET|POST         /policies/authenticationStrengthPolicies (and below: strength.go)
 //
 // Status codes: GET 200; PATCH of the x509 configuration 204, of a PKI or a
 // CA 200 with the object; POST 201 with the object and a Location header;
