@@ -58,6 +58,7 @@ func cmdStrengthCerts(ts *testscript.TestScript, neg bool, args []string) {
 //	graph bodies                  every write with its body
 //	graph usage NAME POLICY       a Conditional Access policy POLICY now uses the strength NAME
 //	graph nousage NAME            no policy uses the strength NAME any more
+//	graph forbidstrengths         every strength request is answered 403 (no Policy.Read.All)
 func graphStrength(ts *testscript.TestScript, srv *graphtest.Server, args []string) bool {
 	switch args[0] {
 	case "bodies":
@@ -75,6 +76,10 @@ func graphStrength(ts *testscript.TestScript, srv *graphtest.Server, args []stri
 			ts.Fatalf("no authentication strength named %q", args[1])
 		}
 		ts.Check(srv.Store.AddStrengthUsage(id, model.PolicyRef{ID: "7c1d2e3f-0000-4000-8000-00000000000a", DisplayName: args[2]}, true))
+	case "forbidstrengths":
+		srv.FailWhen(func(r *http.Request) bool {
+			return strings.Contains(strings.ToLower(r.URL.Path), "/policies/authenticationstrengthpolicies")
+		}, -1, graphtest.Fault{Status: http.StatusForbidden, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."})
 	case "nousage":
 		id := srv.Store.StrengthID(args[1])
 		if id == "" {
