@@ -9,18 +9,17 @@ import (
 
 // jsonResult is contract §5's simulate output, key for key.
 type jsonResult struct {
-	Success     bool            `json:"success"`
-	ErrorCode   *string         `json:"error_code"`
-	Trusted     bool            `json:"trusted"`
-	Chain       []string        `json:"chain"`
-	Revoked     bool            `json:"revoked"`
-	Mode        model.Mode      `json:"mode"`
-	Affinity    model.Affinity  `json:"affinity"`
-	Rule        string          `json:"rule"`
-	Bindings    []jsonBinding   `json:"bindings"`
-	Assumptions []string        `json:"assumptions"`
-	Steps       []Step          `json:"steps"`
-	Strengths   map[string]bool `json:"strengths,omitempty"`
+	Success     bool           `json:"success"`
+	ErrorCode   *string        `json:"error_code"`
+	Trusted     bool           `json:"trusted"`
+	Chain       []string       `json:"chain"`
+	Revoked     bool           `json:"revoked"`
+	Mode        model.Mode     `json:"mode"`
+	Affinity    model.Affinity `json:"affinity"`
+	Rule        string         `json:"rule"`
+	Bindings    []jsonBinding  `json:"bindings"`
+	Assumptions []string       `json:"assumptions"`
+	Steps       []Step         `json:"steps"`
 }
 
 type jsonBinding struct {
@@ -36,7 +35,6 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Success: r.Success, Trusted: r.Trusted, Chain: nonNil(r.Chain), Revoked: r.Revoked,
 		Mode: r.Mode, Affinity: r.Affinity, Rule: r.Rule,
 		Bindings: make([]jsonBinding, len(r.Bindings)), Assumptions: nonNil(r.Assumptions), Steps: r.Steps,
-		Strengths: r.Strengths,
 	}
 	if r.ErrorCode != "" {
 		code := r.ErrorCode
@@ -48,11 +46,16 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	if j.Steps == nil {
 		j.Steps = []Step{}
 	}
+	// "strengths" follows the contract's keys (strength.go).
+	out := struct {
+		jsonResult
+		Strengths map[string]bool `json:"strengths,omitempty"`
+	}{j, r.Strengths}
 	// Certificate user ids hold '<' and '>': keep them readable.
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(j); err != nil {
+	if err := enc.Encode(out); err != nil {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
