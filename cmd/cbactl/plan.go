@@ -99,7 +99,7 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		s.desired.X509 = &x
 	}
 	s.plan = plan.Diff(s.desired, s.observed)
-	for _, w := range append(obs.Warnings, strengthWarnings...) {
+	for _, w := range appendNew(obs.Warnings, strengthWarnings) {
 		s.plan.Diagnostics = append(s.plan.Diagnostics, plan.Diagnostic{Severity: "warning", Summary: "Graph returned something cbactl does not model", Detail: w})
 	}
 	s.plan.Diagnostics = append(s.plan.Diagnostics, resolveDiags...)

@@ -127,3 +127,15 @@ func countCustomStrengths(d wire.Document) int {
 	}
 	return n
 }
+
+// appendNew appends the warnings of more that list does not hold yet (a
+// snapshot's document reports the strengths' unknown properties too).
+func appendNew(list, more []string) []string {
+	out := append([]string(nil), list...)
+	for _, w := range more {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
