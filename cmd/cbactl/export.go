@@ -132,7 +132,7 @@ func runExportHCL(ctx context.Context, env *Env, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	obs.Warnings = append(obs.Warnings, strengthWarnings...)
+	obs.Warnings = appendNew(obs.Warnings, strengthWarnings)
 	if o.cloud != "" {
 		// A snapshot does not say which cloud it came from.
 		st.Cloud = model.Cloud(o.cloud)
