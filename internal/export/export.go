@@ -566,6 +566,9 @@ func (e *exporter) mainFile() []byte {
 	if e.legacy != nil {
 		files += ", the classic trust store in " + LegacyFile
 	}
+	if len(customStrengths(st)) > 0 {
+		files += ", the authentication strengths in " + StrengthFile
+	}
 	plan := "`cbactl plan` against the same tenant shows no changes."
 	if e.legacy != nil {
 		plan = fmt.Sprintf("`cbactl plan` against the same tenant shows only the creation of pki.%s (see %s).", e.legacy.label, LegacyFile)
