@@ -2,8 +2,8 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 
