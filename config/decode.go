@@ -305,6 +305,8 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, st
 		st.X509 = &x
 	}
 
+	st.Strengths = d.decodeStrengths(blocks)
+
 	var tests []model.Test
 	seenTests := map[string]hcl.Range{}
 	for _, b := range blocks.OfType(blockTest) {
@@ -732,6 +734,10 @@ func (d *decoder) decodeTest(b *hcl.Block) model.Test {
 				fields = append(fields, model.CertificateField(f))
 			}
 			e.Bindings = &fields
+		}
+		if v, ok := ea.strings("satisfies"); ok {
+			names := append([]string{}, v...)
+			e.Satisfies = &names
 		}
 	}
 	return t

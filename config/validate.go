@@ -73,6 +73,7 @@ func validate(cfg *Config, certs map[model.Address][]*x509.Certificate, now time
 		v.scopes(x)
 	}
 	v.tests()
+	v.strengths()
 	return v.diags
 }
 

@@ -167,6 +167,9 @@ func verify(ctx context.Context, env *Env, s *session, eventual bool) error {
 		if err != nil {
 			return fmt.Errorf("read the tenant after apply: %w", err)
 		}
+		if _, err := observeStrengths(ctx, s.tenant, s.desired, &obs.State); err != nil {
+			return fmt.Errorf("read the tenant after apply: %w", err)
+		}
 		rest = plan.Diff(s.desired, obs.State)
 		if !rest.HasChanges() {
 			return nil

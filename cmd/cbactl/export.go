@@ -83,14 +83,23 @@ func runExport(ctx context.Context, env *Env, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
+	if w, err := exportStrengthDocuments(ctx, env, t, &doc); err != nil {
+		return err
+	} else {
+		warnings = append(warnings, w...)
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(env.Err, "Warning: %s\n", w)
 	}
 	if err := atomicfile.WriteFile(o.out, wire.SnapshotFromDocument(doc)); err != nil {
 		return fmt.Errorf("write %s: %w", o.out, err)
 	}
-	fmt.Fprintf(env.Out, "Wrote %s: %d PKI %s, %d certificate %s.\n", o.out,
-		len(doc.PKIs), plural(len(doc.PKIs), "container", "containers"), countCAs(doc), plural(countCAs(doc), "authority", "authorities"))
+	strengths := ""
+	if n := countCustomStrengths(doc); n > 0 {
+		strengths = fmt.Sprintf(", %d custom authentication %s", n, plural(n, "strength", "strengths"))
+	}
+	fmt.Fprintf(env.Out, "Wrote %s: %d PKI %s, %d certificate %s%s.\n", o.out,
+		len(doc.PKIs), plural(len(doc.PKIs), "container", "containers"), countCAs(doc), plural(countCAs(doc), "authority", "authorities"), strengths)
 	return nil
 }
 
@@ -119,6 +128,11 @@ func runExportHCL(ctx context.Context, env *Env, o *exportOptions) error {
 		return fmt.Errorf("read the tenant: %w", err)
 	}
 	st := obs.State
+	strengthWarnings, err := exportStrengths(ctx, env, t, &st)
+	if err != nil {
+		return err
+	}
+	obs.Warnings = appendNew(obs.Warnings, strengthWarnings)
 	if o.cloud != "" {
 		// A snapshot does not say which cloud it came from.
 		st.Cloud = model.Cloud(o.cloud)
@@ -225,6 +239,9 @@ func printExportSummary(env *Env, o *exportOptions, res export.Result) {
 			s.Rules, plural(s.Rules, "rule", "rules"), s.Bindings, plural(s.Bindings, "binding", "bindings"),
 			s.IncludeTargets, plural(s.IncludeTargets, "target", "targets"), s.ExcludeTargets, plural(s.ExcludeTargets, "target", "targets"),
 			s.Scopes, plural(s.Scopes, "scope", "scopes")))
+	}
+	if s.Strengths > 0 {
+		parts = append(parts, fmt.Sprintf("%d custom authentication %s", s.Strengths, plural(s.Strengths, "strength", "strengths")))
 	}
 	fmt.Fprintf(env.Out, "Exported %s.\n", strings.Join(parts, "; "))
 	next := "cbactl plan --chdir " + o.out

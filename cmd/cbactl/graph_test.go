@@ -64,6 +64,9 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: graph load|save|pki|addca|bundle|failnth|failwrites|requests|writes|reset|enable|bodies ...")
 	}
 	srv := ts.Value(serverKey{}).(*graphtest.Server)
+	if graphStrength(ts, srv, args) {
+		return
+	}
 	switch args[0] {
 	case "load":
 		ts.Check(srv.LoadSnapshot([]byte(ts.ReadFile(args[1]))))

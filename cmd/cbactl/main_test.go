@@ -52,10 +52,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fixture": cmdFixture,
-			"nokey":   cmdNoKey,
-			"graph":   cmdGraph,
-			"expiry":  cmdExpiry,
+			"fixture":       cmdFixture,
+			"nokey":         cmdNoKey,
+			"graph":         cmdGraph,
+			"expiry":        cmdExpiry,
+			"strengthcerts": cmdStrengthCerts,
 		},
 	})
 }

@@ -82,6 +82,10 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		return nil, fmt.Errorf("the configuration is for tenant %s, but %s tenant %s; nothing was read further or changed", want, where, got)
 	}
 	obs := r.obs
+	strengthWarnings, err := observeStrengths(ctx, s.tenant, s.desired, &s.observed)
+	if err != nil {
+		return nil, err
+	}
 
 	var resolveDiags []plan.Diagnostic
 	if names := plan.GroupNamesToResolve(s.desired.X509); len(names) > 0 {
@@ -103,7 +107,7 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	// the safety checks, the tests and apply all see the same state.
 	s.desired = plan.Effective(s.desired, s.observed)
 	s.plan = plan.Diff(s.desired, s.observed)
-	for _, w := range obs.Warnings {
+	for _, w := range appendNew(obs.Warnings, strengthWarnings) {
 		summary := "Graph returned something cbactl does not model"
 		if strings.Contains(w, "could not be read") { // a permission cbactl does not strictly need
 			summary = "Part of the tenant could not be read"

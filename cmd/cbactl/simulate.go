@@ -41,7 +41,9 @@ func newSimulateCmd(env *Env, g *globalOptions) *cobra.Command {
 		Short: "Predict Entra's decision for a user certificate",
 		Long: `Simulate predicts what Microsoft Entra ID decides when a user signs in with a certificate:
 whether it chains to the trust store, whether a CRL lists it, which authentication binding
-rule gives it its strength and required affinity, and which username binding finds the user.
+rule gives it its strength and required affinity, which username binding finds the user,
+and which authentication strengths the sign-in satisfies (the configuration's declared ones,
+or a snapshot's custom ones by display name; --json: "strengths").
 
 It evaluates against the configuration (--chdir) or a tenant snapshot (--snapshot). CRLs
 given with --crl stand for what Entra would download from the CAs' CRL URLs; a CA with a
@@ -54,7 +56,8 @@ to let the user in. Every such guess, and every behaviour Entra's documentation 
 open, is listed under "Assumptions". The exit status is 0 when the sign-in would succeed.`,
 		Example: `  cbactl simulate --chdir examples/contoso --cert examples/contoso/certs/tests/piv.pem
   cbactl simulate --cert alice.pem --crl issuing.crl --user-upn alice@contoso.com --user-group "CBA Users"
-  cbactl simulate --snapshot tenant.json --cert alice.pem --json | jq '.assumptions'`,
+  cbactl simulate --snapshot tenant.json --cert alice.pem --json | jq '.assumptions'
+  cbactl simulate --chdir examples/contoso --cert examples/contoso/certs/tests/piv.pem --json | jq '.strengths'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.snapshot != "" && cmd.Flags().Changed("chdir") {
@@ -125,6 +128,9 @@ func runSimulate(ctx context.Context, env *Env, g *globalOptions, o *simulateOpt
 			return fmt.Errorf("read the snapshot: %w", err)
 		}
 		in.State = obs.State
+		if _, err := readStrengths(ctx, t, &in.State); err != nil {
+			return err
+		}
 	} else {
 		cfg, diags := config.Load(o.chdir, o.loadOptions(env))
 		if diags.HasErrors() {
@@ -245,6 +251,7 @@ func writeTrace(w io.Writer, r simulate.Result, c *x509.Certificate) {
 		}
 		fmt.Fprintf(w, "%s %s → %s = %s%s\n", label, b.Field, b.Attribute, value, result)
 	}
+	writeStrengths(w, r)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Steps:")
 	for _, s := range r.Steps {

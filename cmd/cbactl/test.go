@@ -149,6 +149,9 @@ func runConfigTest(st model.State, t model.Test, now time.Time) testOutcome {
 			o.Failures = append(o.Failures, testFailure{"bindings", want, got})
 		}
 	}
+	if f := satisfiesFailure(e.Satisfies, r); f != nil {
+		o.Failures = append(o.Failures, *f)
+	}
 	o.Passed = len(o.Failures) == 0
 	return o
 }

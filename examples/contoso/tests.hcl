@@ -17,6 +17,8 @@ test "smart card user gets MFA" {
     affinity = "low" # the rule sets no affinity: the tenant default
     rule     = "x509_certificate.rule.smartcard"
     bindings = ["PrincipalName"]
+    # The issuer is allowed, but the card lacks the PIV policy.
+    satisfies = []
   }
 }
 
@@ -32,6 +34,8 @@ test "PIV smart card gets MFA with high affinity" {
     affinity = "high"
     rule     = "x509_certificate.rule.piv"
     bindings = ["IssuerAndSerialNumber"]
+    # The smart card CA and the PIV policy: the HR apps' strength.
+    satisfies = ["piv_smart_card"]
   }
 }
 
@@ -73,6 +77,8 @@ test "Contoso user certificate gets the tenant default" {
     affinity = "low"
     rule     = "default"
     bindings = ["PrincipalName"]
+    # A single-factor sign-in never satisfies a multi-factor-only strength.
+    satisfies = []
   }
 }
 

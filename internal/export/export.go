@@ -67,6 +67,7 @@ type Summary struct {
 	IncludeTargets int
 	ExcludeTargets int
 	Scopes         int
+	Strengths      int // custom authentication strengths
 }
 
 // Default file names.
@@ -146,6 +147,9 @@ func Export(in Input) Result {
 	if e.legacy != nil {
 		hcl = append(hcl, File{Path: LegacyFile, Data: e.legacyFile()})
 	}
+	if data := e.strengthFile(); data != nil {
+		hcl = append(hcl, File{Path: StrengthFile, Data: data})
+	}
 	// main.hcl last: the other files add notes it lists.
 	main := File{Path: MainFile, Data: e.mainFile()}
 	res.Files = append([]File{main}, hcl...)
@@ -178,6 +182,7 @@ func Export(in Input) Result {
 	}
 	s.LegacyInPKI = len(e.legacyDups)
 	s.Certificates = len(certs)
+	s.Strengths = len(customStrengths(in.State))
 	if x := in.State.X509; x != nil {
 		s.X509 = true
 		s.Rules, s.Bindings = len(x.Rules), len(x.UsernameBindings)
@@ -563,6 +568,9 @@ func (e *exporter) mainFile() []byte {
 	}
 	if e.legacy != nil {
 		files += ", the classic trust store in " + LegacyFile
+	}
+	if len(customStrengths(st)) > 0 {
+		files += ", the authentication strengths in " + StrengthFile
 	}
 	plan := "`cbactl plan` against the same tenant shows no changes."
 	if e.legacy != nil {

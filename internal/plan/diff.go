@@ -42,6 +42,9 @@ func Diff(desired, observed model.State) *Plan {
 		}
 	}
 	p.methodForTrustStore(desired, observed)
+	if len(desired.Strengths) > 0 {
+		p.strengths(desired.Strengths, observed.Strengths)
+	}
 	return p
 }
 

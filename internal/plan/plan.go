@@ -17,6 +17,10 @@ const (
 	KindPKI    Kind = "pki"
 	KindCA     Kind = "certificate_authority"
 	KindUpload Kind = "upload"
+	// KindStrength is an authentication strength, KindStrengthX509 its
+	// x509CertificateCombinationConfiguration.
+	KindStrength     Kind = "authentication_strength"
+	KindStrengthX509 Kind = "authentication_strength_x509"
 )
 
 // Plan is the difference between a configuration and a tenant: the changes
@@ -50,6 +54,13 @@ type Change struct {
 	X509     *model.X509Config `json:"x509,omitempty"`      // the desired configuration
 	// X509Before is the observed configuration (x509 changes only).
 	X509Before *model.X509Config `json:"x509_before,omitempty"`
+
+	// Authentication strengths: the desired strength (its display name
+	// finds a strength this apply creates) and the observed one; for an
+	// x509 combination configuration, the desired configuration.
+	Strength       *model.AuthStrength `json:"strength,omitempty"`
+	StrengthBefore *model.AuthStrength `json:"strength_before,omitempty"`
+	StrengthX509   *model.StrengthX509 `json:"strength_x509,omitempty"`
 }
 
 // Diagnostic is a finding of planning.

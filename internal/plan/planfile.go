@@ -85,9 +85,10 @@ func ObservedDigest(s model.State) string {
 		CAs                     []ca
 	}
 	var view struct {
-		PKIs   []pkiView
-		X509   []Node
-		Legacy []string
+		PKIs      []pkiView
+		X509      []Node
+		Legacy    []string
+		Strengths []string `json:",omitempty"`
 	}
 	for _, p := range s.PKIs {
 		v := pkiView{ID: p.ID, DisplayName: p.DisplayName, Status: p.Status}
@@ -105,5 +106,6 @@ func ObservedDigest(s model.State) string {
 		view.Legacy = append(view.Legacy, digest(l))
 	}
 	sort.Strings(view.Legacy)
+	view.Strengths = strengthDigests(s.Strengths)
 	return digest(view)
 }

@@ -46,11 +46,16 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	if j.Steps == nil {
 		j.Steps = []Step{}
 	}
+	// "strengths" follows the contract's keys (strength.go).
+	out := struct {
+		jsonResult
+		Strengths map[string]bool `json:"strengths,omitempty"`
+	}{j, r.Strengths}
 	// Certificate user ids hold '<' and '>': keep them readable.
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(j); err != nil {
+	if err := enc.Encode(out); err != nil {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil

@@ -94,6 +94,10 @@ type Result struct {
 	// prediction relied on.
 	Assumptions []string
 	Steps       []Step
+	// Strengths says, for every authentication strength of the state
+	// (declared, or the tenant's custom ones), whether the sign-in
+	// satisfies it; nil when there is none.
+	Strengths map[string]bool
 }
 
 // BindingTry is a username binding tried against the user.
@@ -169,5 +173,6 @@ func Evaluate(in Input) Result {
 	e.usernameBinding()
 	e.certificateUsage()
 	e.issuerHints()
+	e.strengths()
 	return e.result()
 }

@@ -11,7 +11,8 @@
 // The snapshot, tenant.json, is a tenant that has drifted from main.hcl in
 // every way a plan shows: a CA with an old CRL URL, a missing CA, a CA and a
 // whole PKI added by hand, the Fabrikam PKI not created yet, the method
-// configuration still at its defaults, and a CA left in the legacy store.
+// configuration still at its defaults, and a CA left in the legacy store. Its
+// authentication strengths match strengths.hcl.
 //
 // certs/tests/ holds the user certificates and CRLs of tests.hcl, issued by
 // the same CAs in the same run (the CA keys never leave the process, so the
@@ -115,6 +116,9 @@ func run(out string) error {
 	}
 	s.PatchX509(wire.Object{"state": str("enabled")})
 	s.SetLegacy(wire.LegacyConfig{CertificateAuthorities: []wire.LegacyCA{{Certificate: contosoRoot.DER, IsRootAuthority: true}}})
+	if err := addStrengths(s, contosoSmartcard); err != nil {
+		return err
+	}
 	files["tenant.json"] = s.Snapshot()
 
 	for name, data := range files {

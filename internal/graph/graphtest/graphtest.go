@@ -37,6 +37,7 @@
 //	GET              /organization, /organization/{tenantId}
 //	GET              /organization/{tenantId}/certificateBasedAuthConfiguration[/{id}]
 //	GET              /groups[?$filter=displayName eq '...' | id eq '...'], /groups/{id}
+//	GET|POST         /policies/authenticationStrengthPolicies (and below: strength.go)
 //
 // Status codes: GET 200; PATCH of the x509 configuration 204, of a PKI or a
 // CA 200 with the object; POST 201 with the object and a Location header;
@@ -191,6 +192,7 @@ func New(opts Options) *Server {
 		s.now = time.Now
 	}
 	s.Store.Now = s.now
+	s.Store.EnsureBuiltInStrengths() // every tenant has them
 	s.latency.Store(int64(opts.Latency))
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -214,13 +216,15 @@ func (s *Server) Close() {
 }
 
 // LoadSnapshot replaces the tenant with a snapshot (wire.Store.Load) and
-// forgets running uploads.
+// forgets running uploads. The built-in authentication strengths are added
+// when the snapshot lacks them: every tenant has them.
 func (s *Server) LoadSnapshot(data []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.Store.Load(data); err != nil {
 		return err
 	}
+	s.Store.EnsureBuiltInStrengths()
 	clear(s.uploads)
 	clear(s.deletes)
 	return nil

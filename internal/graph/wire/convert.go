@@ -59,6 +59,10 @@ type Document struct {
 	PKIs     []PKI       // with CertificateAuthorities
 	Legacy   []LegacyConfig
 	Groups   []Group
+	// Strengths are authentication strengths with their combination
+	// configurations and usage; read only when needed (see
+	// model.StrengthTenant).
+	Strengths []StrengthPolicy
 }
 
 // Observe maps a document to the observed domain state. Values cbactl does

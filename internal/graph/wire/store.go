@@ -54,6 +54,8 @@ type Store struct {
 	pkis     []*storedPKI
 	legacy   []json.RawMessage
 	groups   []json.RawMessage
+	// strengths are authentication strengths (strength.go).
+	strengths []*storedStrength
 }
 
 type storedPKI struct {
@@ -407,6 +409,7 @@ type snapshotFile struct {
 	CertificateBasedAuthConfigurations      []Object          `json:"certificateBasedAuthConfigurations,omitempty"`
 	LegacyCertificateBasedAuthConfiguration []json.RawMessage `json:"legacyCertificateBasedAuthConfiguration,omitempty"`
 	Groups                                  []json.RawMessage `json:"groups,omitempty"`
+	AuthenticationStrengthPolicies          []Object          `json:"authenticationStrengthPolicies,omitempty"`
 }
 
 // Load replaces the store's contents with a snapshot. Unknown top-level keys
@@ -427,7 +430,7 @@ func (s *Store) Load(data []byte) error {
 	}
 	for k := range keys {
 		if !known[k] {
-			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups)", k)
+			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups, authenticationStrengthPolicies)", k)
 		}
 	}
 	var f snapshotFile
@@ -457,10 +460,15 @@ func (s *Store) Load(data []byte) error {
 		}
 		pkis = append(pkis, p)
 	}
+	strengths, err := loadStrengths(f.AuthenticationStrengthPolicies)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
 	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
+	s.strengths = strengths
 	return nil
 }
 
@@ -486,6 +494,7 @@ func (s *Store) Snapshot() []byte {
 		o["certificateAuthorities"] = raw(cas)
 		f.CertificateBasedAuthConfigurations = append(f.CertificateBasedAuthConfigurations, o)
 	}
+	f.AuthenticationStrengthPolicies = s.snapshotStrengths()
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -553,6 +562,12 @@ func (s *Store) Document() (Document, []string, error) {
 		}
 		d.Groups = append(d.Groups, gr)
 	}
+	strengths, u, err := s.strengthDocument()
+	if err != nil {
+		return d, nil, err
+	}
+	d.Strengths = strengths
+	unknown = append(unknown, u...)
 	return d, unknown, nil
 }
 
@@ -577,6 +592,15 @@ func SnapshotFromDocument(d Document) []byte {
 	}
 	for _, g := range d.Groups {
 		s.groups = append(s.groups, raw(g))
+	}
+	for _, p := range d.Strengths {
+		configs, usage := p.CombinationConfigurations, p.Usage
+		p.CombinationConfigurations, p.Usage = nil, nil
+		st := &storedStrength{obj: ToObject(p), usage: usage}
+		for _, c := range configs {
+			st.configs = append(st.configs, ToObject(c))
+		}
+		s.strengths = append(s.strengths, st)
 	}
 	return s.Snapshot()
 }

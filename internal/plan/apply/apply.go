@@ -29,6 +29,13 @@ const (
 	PhaseDeleteCA
 	PhaseDeletePKI
 	PhaseDisable
+	// Authentication strengths (strength.go), after the trust store.
+	PhaseStrengthWrite
+	PhaseStrengthConfigDelete
+	PhaseStrengthConfigWrite
+	PhaseStrengthNarrow
+	PhaseStrengthDelete
+	phaseCount
 )
 
 // Step is one write.
@@ -102,7 +109,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // Steps lists the writes a plan needs, in the order Run performs them.
 func Steps(p *plan.Plan) []Step {
-	var byPhase [PhaseDisable + 1][]Step
+	var byPhase [phaseCount][]Step
 	add := func(ph Phase, desc string, c plan.Change) {
 		byPhase[ph] = append(byPhase[ph], Step{Phase: ph, Address: c.Address, Description: desc, change: c})
 	}
@@ -134,6 +141,8 @@ func Steps(p *plan.Plan) []Step {
 			add(PhaseUpdateCA, "update CA", c)
 		case c.Kind == plan.KindCA && c.Action == plan.Delete:
 			add(PhaseDeleteCA, "delete CA", c)
+		case c.Kind == plan.KindStrength || c.Kind == plan.KindStrengthX509:
+			strengthSteps(c, add)
 		}
 	}
 	var out []Step
@@ -160,7 +169,7 @@ func Run(ctx context.Context, p *plan.Plan, t model.Tenant, o Options) (*Result,
 	if o.Report == nil {
 		o.Report = func(Event) {}
 	}
-	r := &runner{t: t, o: o, pkiIDs: map[string]string{}}
+	r := &runner{t: t, o: o, pkiIDs: map[string]string{}, strengthIDs: map[string]string{}}
 	res := &Result{}
 	steps := Steps(p)
 	for i, s := range steps {
@@ -185,6 +194,8 @@ type runner struct {
 	t      model.Tenant
 	o      Options
 	pkiIDs map[string]string // display name -> id of containers this apply created
+	// strengthIDs: display name -> id of strengths this apply created
+	strengthIDs map[string]string
 }
 
 func (r *runner) pkiID(c plan.Change) (string, error) {
@@ -259,6 +270,8 @@ func (r *runner) do(ctx context.Context, s Step, start time.Time) (string, error
 			return "", err
 		}
 		return "", nil
+	case PhaseStrengthWrite, PhaseStrengthConfigDelete, PhaseStrengthConfigWrite, PhaseStrengthNarrow, PhaseStrengthDelete:
+		return "", r.strength(ctx, s)
 	}
 	return "", fmt.Errorf("unknown step %v", s.Phase)
 }

@@ -29,6 +29,11 @@ type State struct {
 	// Groups are directory groups known to the observed side, for resolving
 	// group display names in targets.
 	Groups []Group
+
+	// Strengths are authentication strengths: on the desired side those the
+	// configuration declares (none: not managed), on the observed side every
+	// strength of the tenant, read only when needed (see StrengthTenant).
+	Strengths []AuthStrength
 }
 
 // PKI is a PKI container (certificateBasedAuthPki) and its certificate

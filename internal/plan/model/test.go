@@ -20,4 +20,7 @@ type Expectation struct {
 	Affinity *Affinity
 	Rule     *string             // a rule address, or "default"
 	Bindings *[]CertificateField // the username bindings tried, in order
+	// Satisfies lists exactly the declared authentication strengths (by
+	// label) the sign-in satisfies.
+	Satisfies *[]string
 }

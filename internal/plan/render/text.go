@@ -110,7 +110,7 @@ func Label(addr fmt.Stringer) string {
 		return s[i+2 : len(s)-2]
 	}
 	i := strings.LastIndex(s, ".")
-	if i < 0 || s == "x509_certificate" || strings.HasSuffix(s, ".upload") {
+	if i < 0 || s == "x509_certificate" || strings.HasSuffix(s, ".upload") || strings.HasSuffix(s, ".x509_certificate") {
 		return ""
 	}
 	return s[i+1:]
