@@ -48,12 +48,13 @@ func newHealthCmd(env *Env, g *globalOptions) *cobra.Command {
   - crl_expiring: a CRL's nextUpdate is within 24 hours (warning);
   - crl_unreachable: a CRL cannot be downloaded or is not valid for its CA,
     everything crl check verifies (error);
-  - renewal_impact: a rule (by issuer), a CRL validation exemption or a CA scope
-    (by subject key identifier) names a CA expiring within --days days, and must
-    follow its renewal (the severity of the CA's finding). A place that also
-    names a renewed CA valid beyond the horizon is not reported. Without an
-    x509_certificate block, the tenant's rules, exemptions and scopes count
-    (they have no address).
+  - renewal_impact: a rule (by issuer), a CRL validation exemption, a CA scope or
+    an authentication strength's allowed issuer (by subject key identifier) names
+    a CA expiring within --days days, and must follow its renewal (the severity of
+    the CA's finding). A place that also names a renewed CA valid beyond the
+    horizon is not reported. Without an x509_certificate block, the tenant's
+    rules, exemptions and scopes count (they have no address); only declared
+    authentication strengths count.
 
 The declared CAs are always checked; with --tenant (Microsoft Graph, as plan reads
 it) or --snapshot, the tenant's CAs too, in PKI containers and the classic trust

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +31,8 @@ import (
 //	gone      valid for years          CRL 404
 //	tenant12  expires T+12d            CRL fresh; only in the tenant's PKI container "Corp"
 //	legacy25  expires T+25d            CRL fresh; only in the tenant's classic store
+//	renewed18 exp18 renewed with the same subject and key (so the same subject
+//	          key identifier), valid for years; no CRL
 //
 // It writes DIR/certs/NAME.pem, serves the CRLs from a loopback server whose
 // base URL it puts in $CRLS, sets $TP_NAME and $SKI_NAME to each CA's
@@ -89,6 +94,11 @@ func cmdExpiry(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 
+	r := renewCA(ts, cas["exp18"], now.AddDate(5, 0, 0))
+	ts.Check(os.WriteFile(filepath.Join(dir, "certs", "renewed18.pem"), r.PEM(), 0o644))
+	ts.Setenv("TP_renewed18", pki.SHA1Thumbprint(r.DER))
+	ts.Setenv("SKI_renewed18", pki.SubjectKeyID(r.Cert))
+
 	g := ts.Value(serverKey{}).(*graphtest.Server)
 	crl := func(name string) *string { u := srv.URL + "/" + name + ".crl"; return &u }
 	var p wire.PKI
@@ -98,4 +108,19 @@ func cmdExpiry(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	}
 	g.Store.SetLegacy(wire.LegacyConfig{CertificateAuthorities: []wire.LegacyCA{{Certificate: cas["legacy25"].DER, IsRootAuthority: true, CRLURL: crl("legacy25")}}})
+}
+
+// renewCA is ca renewed with its own subject and key (so its subject key
+// identifier), self-signed, valid until notAfter.
+func renewCA(ts *testscript.TestScript, ca *pkitest.CA, notAfter time.Time) *pkitest.CA {
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), RawSubject: ca.Cert.RawSubject, NotBefore: ca.Cert.NotBefore, NotAfter: notAfter,
+		SubjectKeyId: ca.Cert.SubjectKeyId, BasicConstraintsValid: true, IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, ca.Key.Public(), ca.Key)
+	ts.Check(err)
+	cert, err := x509.ParseCertificate(der)
+	ts.Check(err)
+	return &pkitest.CA{Cert: cert, Key: ca.Key, DER: der}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/cbactl/cbactl/internal/graph/graphtest"
+	"github.com/cbactl/cbactl/internal/graph/wire"
+	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -59,6 +61,8 @@ func cmdStrengthCerts(ts *testscript.TestScript, neg bool, args []string) {
 //	graph usage NAME POLICY       a Conditional Access policy POLICY now uses the strength NAME
 //	graph nousage NAME            no policy uses the strength NAME any more
 //	graph forbidstrengths         every strength request is answered 403 (no Policy.Read.All)
+//	graph strength NAME CERT...   a custom strength NAME (x509CertificateMultiFactor) is created
+//	                              behind cbactl's back, allowing the issuers CERT... (by SKI)
 func graphStrength(ts *testscript.TestScript, srv *graphtest.Server, args []string) bool {
 	switch args[0] {
 	case "writebodies":
@@ -80,6 +84,23 @@ func graphStrength(ts *testscript.TestScript, srv *graphtest.Server, args []stri
 		srv.FailWhen(func(r *http.Request) bool {
 			return strings.Contains(strings.ToLower(r.URL.Path), "/policies/authenticationstrengthpolicies")
 		}, -1, graphtest.Fault{Status: http.StatusForbidden, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."})
+	case "strength":
+		if len(args) < 3 {
+			ts.Fatalf("usage: graph strength NAME CERT...")
+		}
+		var skis []string
+		for _, f := range args[2:] {
+			c, err := pki.ParseCertificate([]byte(ts.ReadFile(f)))
+			ts.Check(err)
+			skis = append(skis, pki.SubjectKeyID(c))
+		}
+		combos := []string{model.CombinationX509MultiFactor}
+		obj, err := srv.Store.CreateStrength(wire.ToObject(wire.StrengthPolicy{DisplayName: args[1], AllowedCombinations: combos}))
+		ts.Check(err)
+		_, err = srv.Store.CreateStrengthConfig(objectID(obj), wire.ToObject(wire.CombinationConfig{
+			ODataType: wire.X509CombinationODataType, AppliesToCombinations: combos, AllowedIssuerSkis: skis,
+		}))
+		ts.Check(err)
 	case "nousage":
 		id := srv.Store.StrengthID(args[1])
 		if id == "" {

@@ -172,16 +172,38 @@ func TestRenewalImpact(t *testing.T) {
 			{SKI: pki.SubjectKeyID(cas["kept"].Cert)},
 		},
 	}
+	ski := func(name string) string { return pki.SubjectKeyID(cas[name].Cert) }
+	strength := func(name string, absent bool, skis ...string) model.AuthStrength {
+		return model.AuthStrength{Name: name, DisplayName: name, Absent: absent, AllowedCombinations: []string{model.CombinationX509MultiFactor},
+			X509: &model.StrengthX509{AppliesTo: []string{model.CombinationX509MultiFactor}, AllowedIssuerSKIs: skis}}
+	}
+	withColons := func(s string) string { // the same SKI as a person might write it
+		var parts []string
+		for i := 0; i < len(s); i += 2 {
+			parts = append(parts, strings.ToLower(s[i:i+2]))
+		}
+		return strings.Join(parts, ":")
+	}
+	desired.Strengths = []model.AuthStrength{
+		strength("secret", false, ski("root"), ski("exp10")),              // names exp10: as severe as its expiry
+		strength("twenty", false, ski("exp20"), withColons(ski("exp20"))), // the same SKI twice: one finding
+		strength("fine", false, ski("root")),                              // names no expiring CA
+		strength("kept", false, ski("kept")),                              // renewed already, same key
+		strength("leaving", true, ski("exp10")),                           // ensure = "absent": about to go
+		{Name: "nox509", DisplayName: "No x509", AllowedCombinations: []string{model.CombinationX509MultiFactor}},
+	}
 	r, err := Check(context.Background(), desired, nil, Options{Now: now, Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		"error ca_expiry pki.p.certificate_authority.exp10 CN=Expiring Ten 240h0m0s",
+		"error renewal_impact authentication_strength.secret.x509_certificate CN=Expiring Ten 240h0m0s",
 		"error renewal_impact x509_certificate.certificate_authority_scope[1] CN=Expiring Ten 240h0m0s",
 		"error renewal_impact x509_certificate.rule.ten CN=Expiring Ten 240h0m0s",
 		"warning ca_expiry pki.p.certificate_authority.exp20 CN=Expiring Twenty 480h0m0s",
 		"warning ca_expiry pki.p.certificate_authority.kept CN=Kept 480h0m0s",
+		"warning renewal_impact authentication_strength.twenty.x509_certificate CN=Expiring Twenty 480h0m0s",
 		"warning renewal_impact x509_certificate.crl_validation CN=Expiring Twenty 480h0m0s",
 	}
 	if diff := cmp.Diff(want, verdicts(r)); diff != "" {
@@ -190,6 +212,17 @@ func TestRenewalImpact(t *testing.T) {
 	for _, f := range r.Findings {
 		if f.Kind == RenewalImpact && (f.Todo == "" || f.Detail == "" || f.Thumbprint == "") {
 			t.Errorf("renewal impact without detail, todo or thumbprint: %+v", f)
+		}
+		if f.Address == "authentication_strength.secret.x509_certificate" {
+			want := Finding{
+				Severity: Error, Kind: RenewalImpact, Subject: "CN=Expiring Ten", Thumbprint: pki.SHA1Thumbprint(cas["exp10"].DER),
+				Address: f.Address, Expires: now.Add(10 * oneDay), Title: "Names a CA that expires in 10 days",
+				Detail: "authentication_strength.secret.x509_certificate allows certificates issued by the CA with subject key identifier " + ski("exp10") + ", this CA, which expires on 2031-03-11. A CA renewed with a new key has a new subject key identifier: certificates it issues do not satisfy the strength, and Conditional Access policies that require it block their sign-ins.",
+				Todo:   "Before the renewed CA issues user certificates, add its subject_key_identifier to allowed_issuer_skis (at most 5), and remove the old one once it has expired.",
+			}
+			if diff := cmp.Diff(want, f); diff != "" {
+				t.Errorf("strength finding (-want +got):\n%s", diff)
+			}
 		}
 	}
 }
@@ -204,7 +237,10 @@ func TestTenantPlaces(t *testing.T) {
 		CRLValidation: model.CRLValidation{ExemptSKIs: []string{pki.SubjectKeyID(cas["exp"].Cert)}},
 		CAScopes:      []model.CAScope{{SKI: pki.SubjectKeyID(cas["ok"].Cert)}, {SKI: pki.SubjectKeyID(cas["exp"].Cert)}},
 	}
-	observed := &model.State{X509: tenantX509}
+	// The tenant's strengths are not places: cbactl manages only the
+	// strengths the configuration declares.
+	observed := &model.State{X509: tenantX509, Strengths: []model.AuthStrength{{ID: "s-1", DisplayName: "Hand made", PolicyType: "custom",
+		X509: &model.StrengthX509{AllowedIssuerSKIs: []string{pki.SubjectKeyID(cas["exp"].Cert)}}}}}
 	desired := declared(cas, "exp", "ok")
 	r, err := Check(context.Background(), desired, observed, Options{Now: now, Offline: true})
 	if err != nil {

@@ -9,8 +9,9 @@ import (
 
 // A place is somewhere in the configuration that names a CA: an
 // authentication binding rule by the CA's subject, a CRL validation
-// exemption or a CA scope by its subject key identifier. When the CA is
-// renewed, the place must name the renewed CA too.
+// exemption, a CA scope or an authentication strength's allowed issuer by
+// its subject key identifier. When the CA is renewed, the place must name
+// the renewed CA too.
 type place struct {
 	// address is the place's configuration address; empty for a place only
 	// in the tenant (the configuration does not manage it).
@@ -27,11 +28,8 @@ type place struct {
 // was read.
 type placeLister func(desired model.State, observed *model.State) []place
 
-// placeListers are every kind of place that names a CA. Authentication
-// strengths (their x509_certificate allowed_issuer_skis, address
-// authentication_strength.NAME.x509_certificate) are one more lister once the
-// model has them: places whose names matches by SKI, like scopePlaces.
-var placeListers = []placeLister{rulePlaces, exemptionPlaces, scopePlaces}
+// placeListers are every kind of place that names a CA.
+var placeListers = []placeLister{rulePlaces, exemptionPlaces, scopePlaces, strengthPlaces}
 
 func allPlaces(desired model.State, observed *model.State) []place {
 	var out []place
@@ -138,6 +136,35 @@ func scopePlaces(desired model.State, observed *model.State) []place {
 			},
 			todo: "After renewing the CA, point the scope at the renewed CA (certificate_authority = its address, or its subject_key_identifier).",
 		})
+	}
+	return out
+}
+
+// strengthPlaces are the allowed issuers of the declared authentication
+// strengths, by SKI: one place per SKI of a strength's x509_certificate
+// block, so that a CA renewed with the same key (same SKI, valid beyond the
+// horizon) exempts only the issuer it renews. A strength to be deleted
+// (ensure = "absent") names nothing. The tenant's strengths do not count:
+// cbactl reads them only when the configuration declares strengths, and
+// then manages only those (the configuration's are what apply makes true).
+func strengthPlaces(desired model.State, _ *model.State) []place {
+	var out []place
+	for _, s := range desired.Strengths {
+		if s.Absent || s.X509 == nil {
+			continue
+		}
+		addr := model.StrengthAddress(s.Name).Nested("x509_certificate")
+		for _, ski := range s.X509.AllowedIssuerSKIs {
+			ski := model.NormalizeSKI(ski)
+			out = append(out, place{
+				address: addr,
+				names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
+				detail: func(ca CA) string {
+					return fmt.Sprintf("%s allows certificates issued by the CA with subject key identifier %s, this CA, which expires on %s. A CA renewed with a new key has a new subject key identifier: certificates it issues do not satisfy the strength, and Conditional Access policies that require it block their sign-ins.", addr, ski, day(ca.Cert.NotAfter))
+				},
+				todo: "Before the renewed CA issues user certificates, add its subject_key_identifier to allowed_issuer_skis (at most 5), and remove the old one once it has expired.",
+			})
+		}
 	}
 	return out
 }

@@ -14,7 +14,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// sampleReport has a finding of every kind, one of a CA only in the tenant
+// sampleReport has a finding of every kind (renewal impact of a rule and of
+// an authentication strength), one of a CA only in the tenant
 // (no address) and a subject with a character Markdown tables must escape.
 func sampleReport() Report {
 	exp10 := now.Add(10 * oneDay)
@@ -31,6 +32,9 @@ func sampleReport() Report {
 		{Severity: Error, Kind: CAExpiry, Subject: "CN=Issuing | Ten,O=Contoso", Thumbprint: "4444444444444444444444444444444444444444",
 			Address: "pki.contoso.certificate_authority.issuing", Expires: exp10,
 			Title: "CA expires in 10 days", Detail: "The CA certificate expires on 2031-03-11T12:00:00Z, in 10 days.", Todo: "Renew the CA."},
+		{Severity: Error, Kind: RenewalImpact, Subject: "CN=Issuing | Ten,O=Contoso", Thumbprint: "4444444444444444444444444444444444444444",
+			Address: "authentication_strength.secret.x509_certificate", Expires: exp10,
+			Title: "Names a CA that expires in 10 days", Detail: "authentication_strength.secret.x509_certificate allows certificates issued by this CA.", Todo: "Add the renewed CA's subject_key_identifier to allowed_issuer_skis."},
 		{Severity: Error, Kind: RenewalImpact, Subject: "CN=Issuing | Ten,O=Contoso", Thumbprint: "4444444444444444444444444444444444444444",
 			Address: "x509_certificate.rule.contractors", Expires: exp10,
 			Title: "Names a CA that expires in 10 days", Detail: "x509_certificate.rule.contractors applies to certificates issued by this CA.", Todo: "Update the rule after renewal."},
