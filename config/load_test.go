@@ -224,3 +224,34 @@ func TestLeftOutIsNotManaged(t *testing.T) {
 		})
 	}
 }
+
+// TestStrengthDescription: a description left out or null is not managed; an
+// empty one is (no description).
+func TestStrengthDescription(t *testing.T) {
+	for name, tc := range map[string]struct {
+		attr      string
+		want      string
+		unmanaged bool
+	}{
+		"left out": {"", "", true},
+		"null":     {"description = null", "", true},
+		"empty":    {`description = ""`, "", false},
+		"set":      {`description = "Smart cards"`, "Smart cards", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "authentication_strength \"secret\" {\n  allowed_combinations = [\"x509CertificateMultiFactor\"]\n  " + tc.attr + "\n}\n"
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, diags := config.Load(dir, config.LoadOptions{Now: testNow})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			s := cfg.Desired.Strengths[0]
+			if s.Description != tc.want || s.DescriptionUnmanaged != tc.unmanaged {
+				t.Errorf("description %q (unmanaged %v), want %q (unmanaged %v)", s.Description, s.DescriptionUnmanaged, tc.want, tc.unmanaged)
+			}
+		})
+	}
+}

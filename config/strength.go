@@ -89,6 +89,9 @@ func (d *decoder) decodeStrength(b *hcl.Block) (model.AuthStrength, bool) {
 	}
 	if v, set := a.str("description"); set {
 		s.Description = v
+	} else {
+		// Not declared, not managed: the tenant's description is kept.
+		s.DescriptionUnmanaged = true
 	}
 	if v, set := a.str("ensure"); set {
 		switch v {

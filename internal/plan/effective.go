@@ -8,12 +8,14 @@ import (
 )
 
 // Effective is the desired state with every part the configuration leaves
-// out (the Unmanaged masks) filled with the tenant's value: what cbactl does
-// not declare, it does not manage, so a plan shows nothing for it and apply
+// out (the Unmanaged masks, an authentication strength's
+// DescriptionUnmanaged) filled with the tenant's value: what cbactl does not
+// declare, it does not manage, so a plan shows nothing for it and apply
 // writes the tenant's current value back. A part the tenant has no value for
 // (a new rule's affinity, a new target's registration_required, a new CA's
-// attributes) stays as the configuration left it and is marked unmanaged
-// still; the writers then leave it to Graph. desired is not modified.
+// attributes, a new strength's description) stays as the configuration left
+// it and is marked unmanaged still; the writers then leave it to Graph.
+// desired is not modified.
 func Effective(desired, observed model.State) model.State {
 	if desired.X509 != nil && observed.X509 != nil {
 		x := effectiveX509(*desired.X509, *observed.X509)
@@ -21,6 +23,9 @@ func Effective(desired, observed model.State) model.State {
 	}
 	if desired.ManagesTrustStore {
 		desired.PKIs = effectivePKIs(desired.PKIs, observed.PKIs)
+	}
+	if len(desired.Strengths) > 0 {
+		desired.Strengths = effectiveStrengths(desired.Strengths, observed.Strengths)
 	}
 	return desired
 }

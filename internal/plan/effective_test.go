@@ -163,3 +163,71 @@ func TestFirstHTTPCDP(t *testing.T) {
 		t.Errorf("CAFromUpload CRL URL = %q", got)
 	}
 }
+
+// TestStrengthDescriptionNotManaged: a strength that leaves description out
+// keeps the tenant's (no change, and an update for another reason writes
+// the tenant's back), a new one is created without one, and
+// description = "" manages it: the description is cleared.
+func TestStrengthDescriptionNotManaged(t *testing.T) {
+	mfa := []string{model.CombinationX509MultiFactor}
+	obs := model.State{Strengths: []model.AuthStrength{
+		{ID: "b-1", DisplayName: "Phishing-resistant MFA", Description: "Built in", PolicyType: model.BuiltInStrength, AllowedCombinations: []string{"fido2"}},
+		{ID: "s-1", DisplayName: "Secret", Description: "Smart cards", PolicyType: "custom", AllowedCombinations: mfa},
+	}}
+	declared := func(name, display string, mod func(*model.AuthStrength)) model.State {
+		s := model.AuthStrength{Name: name, DisplayName: display, AllowedCombinations: mfa, DescriptionUnmanaged: true}
+		if mod != nil {
+			mod(&s)
+		}
+		return model.State{Strengths: []model.AuthStrength{s}}
+	}
+	manage := func(d string) func(*model.AuthStrength) {
+		return func(s *model.AuthStrength) { s.Description, s.DescriptionUnmanaged = d, false }
+	}
+	tests := map[string]struct {
+		desired model.State
+		changes []summary
+		// written is the description apply writes (Change.Strength), and
+		// nodes whether the change's after tree holds one.
+		written string
+		nodes   bool
+	}{
+		"left out keeps the tenant's":      {declared("secret", "Secret", nil), []summary{}, "", false},
+		"left out, renamed by case":        {declared("secret", "SECRET", nil), []summary{{"authentication_strength.secret", Update}}, "Smart cards", true},
+		"left out, created without one":    {declared("new", "New", nil), []summary{{"authentication_strength.new", Create}}, "", false},
+		"empty clears it":                  {declared("secret", "Secret", manage("")), []summary{{"authentication_strength.secret", Update}}, "", false},
+		"declared replaces it":             {declared("secret", "Secret", manage("Secret CA")), []summary{{"authentication_strength.secret", Update}}, "Secret CA", true},
+		"declared the same, no change":     {declared("secret", "Secret", manage("Smart cards")), []summary{}, "", false},
+		"left out, built-in name: refused": {declared("pr", "Phishing-resistant MFA", nil), []summary{}, "", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			p := Diff(tc.desired, obs)
+			if diff := cmp.Diff(tc.changes, summarize(p)); diff != "" {
+				t.Fatalf("changes (-want +got):\n%s", diff)
+			}
+			if len(p.Changes) == 0 {
+				return
+			}
+			c := p.Changes[0]
+			if c.Strength.Description != tc.written {
+				t.Errorf("description written %q, want %q", c.Strength.Description, tc.written)
+			}
+			has := false
+			for _, n := range c.After {
+				if n.Name == "description" {
+					has = true
+				}
+			}
+			if has != tc.nodes {
+				t.Errorf("after tree has a description: %v, want %v (%+v)", has, tc.nodes, c.After)
+			}
+		})
+	}
+	// The desired state is not modified.
+	d := declared("secret", "Secret", nil)
+	Effective(d, obs)
+	if s := d.Strengths[0]; !s.DescriptionUnmanaged || s.Description != "" {
+		t.Errorf("Effective modified its input: %+v", s)
+	}
+}

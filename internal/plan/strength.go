@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,6 +65,47 @@ func UsageList(u *model.StrengthUsage) string {
 	return strings.Join(names, ", ")
 }
 
+// matchStrength finds the tenant's custom strengths a declared strength
+// is: those of the same display name, else the only one whose name differs
+// in case alone (Entra's names are unique without regard to case: the same
+// strength, renamed in place). builtIn reports that d has the name of a
+// built-in strength.
+func matchStrength(d model.AuthStrength, observed []model.AuthStrength) (matches []int, builtIn bool) {
+	var folded []int
+	for i, o := range observed {
+		switch {
+		case o.IsBuiltIn() && strings.EqualFold(o.DisplayName, d.DisplayName):
+			builtIn = true
+		case o.IsBuiltIn():
+		case o.DisplayName == d.DisplayName:
+			matches = append(matches, i)
+		case strings.EqualFold(o.DisplayName, d.DisplayName):
+			folded = append(folded, i)
+		}
+	}
+	if len(matches) == 0 && len(folded) == 1 {
+		matches = folded
+	}
+	return matches, builtIn
+}
+
+// effectiveStrengths fills the description of every declared strength that
+// leaves it out with the description of the tenant's strength it is (when
+// exactly one); a strength cbactl creates stays without one.
+func effectiveStrengths(desired, observed []model.AuthStrength) []model.AuthStrength {
+	out := slices.Clone(desired)
+	for i, d := range out {
+		if !d.DescriptionUnmanaged || d.Absent {
+			continue
+		}
+		if matches, builtIn := matchStrength(d, observed); !builtIn && len(matches) == 1 {
+			out[i].Description = observed[matches[0]].Description
+			out[i].DescriptionUnmanaged = false
+		}
+	}
+	return out
+}
+
 func (p *Plan) strengths(desired, observed []model.AuthStrength) {
 	custom := 0
 	for _, o := range observed {
@@ -74,24 +116,7 @@ func (p *Plan) strengths(desired, observed []model.AuthStrength) {
 	for _, d := range desired {
 		d := d
 		addr := model.StrengthAddress(d.Name)
-		var matches, folded []int
-		builtIn := false
-		for i, o := range observed {
-			switch {
-			case o.IsBuiltIn() && strings.EqualFold(o.DisplayName, d.DisplayName):
-				builtIn = true
-			case o.IsBuiltIn():
-			case o.DisplayName == d.DisplayName:
-				matches = append(matches, i)
-			case strings.EqualFold(o.DisplayName, d.DisplayName):
-				folded = append(folded, i)
-			}
-		}
-		if len(matches) == 0 && len(folded) == 1 {
-			// Entra's names are unique without regard to case: a name that
-			// differs only in case is the same strength, renamed in place.
-			matches = folded
-		}
+		matches, builtIn := matchStrength(d, observed)
 		switch {
 		case builtIn:
 			p.errorf(addr, "Built-in authentication strength",

@@ -15,6 +15,11 @@ type AuthStrength struct {
 	ID          string // Graph object id; empty when desired
 	DisplayName string
 	Description string
+	// DescriptionUnmanaged is set on the desired side when the configuration
+	// leaves description out (or sets it to null): the tenant's description
+	// of the same strength is kept (plan.Effective), and a new strength is
+	// created without one. description = "" manages it: no description.
+	DescriptionUnmanaged bool `json:",omitempty"`
 	// PolicyType is Graph's policyType: "builtIn" or "custom" (observed).
 	PolicyType string
 	// AllowedCombinations are authenticationMethodModes combinations in
