@@ -73,15 +73,16 @@ func runApply(ctx context.Context, env *Env, g *globalOptions, o *applyOptions) 
 	}
 	s, err := prepare(ctx, env, g, &o.configFlags, &o.tenantFlags, false)
 	if err != nil {
-		return err
+		return printConfigError(env, g, err)
 	}
 	color := env.color(g.noColor)
 	p := s.plan
 	if saved != nil {
-		if err := saved.CheckSaved(s.desired, s.observed); err != nil {
+		// The saved plan is the review; what apply writes is the plan made
+		// now, once it is known to be the same (an edited file is refused).
+		if err := saved.CheckSaved(s.desired, s.observed, s.plan); err != nil {
 			return err
 		}
-		p = saved
 	}
 	writeDiagnostics(env.Err, planDiagnostics(p, s.cfg), s.cfg.Files(), color)
 	if p.HasErrors() {

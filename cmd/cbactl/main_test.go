@@ -55,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"fixture": cmdFixture,
 			"nokey":   cmdNoKey,
 			"graph":   cmdGraph,
+			"replace": cmdReplace,
 		},
 	})
 }
@@ -67,6 +68,19 @@ func cmdFixture(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	src := filepath.Join(ts.Getenv("REPO"), "config", "testdata", "diagnostics", args[1]+".hcl")
 	ts.Check(configtest.Fixture(ts.MkAbs(args[0]), src, time.Now()))
+}
+
+// replace FILE OLD NEW: replaces every OLD in FILE with NEW (an edit of a
+// saved plan, say); fails when FILE holds no OLD.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	data := ts.ReadFile(args[0])
+	if !strings.Contains(data, args[1]) {
+		ts.Fatalf("%s holds no %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.ReplaceAll(data, args[1], args[2])), 0o644))
 }
 
 // nokey KEYFILE: fails if any line of the base64 body of the private key in
