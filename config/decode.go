@@ -324,8 +324,13 @@ func (d *decoder) decodePKI(b *hcl.Block) model.PKI {
 	addr := model.PKIAddress(name)
 	content, a := d.content(b.Body, pkiSchema, addr, b.DefRange)
 	p := model.PKI{Name: name, DisplayName: name}
+	nameRange := b.LabelRanges[0].Ptr()
 	if s, ok := a.str("display_name"); ok {
 		p.DisplayName = s
+		nameRange = a.src.rangePtr("display_name")
+	}
+	if problem := displayNameProblem(p.DisplayName); problem != "" {
+		d.errorf(nameRange, "Invalid display name", "The display name of %s %s.", addr, problem)
 	}
 	seen := map[string]hcl.Range{}
 	for _, cb := range content.Blocks.OfType(blockCA) {
@@ -376,7 +381,12 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	ca.CRLURL, _ = a.str("crl_url")
 	ca.DeltaCRLURL, _ = a.str("delta_crl_url")
 	ca.IssuerHint, _ = a.boolean("issuer_hint")
-	ca.DisplayName, _ = a.str("display_name")
+	if s, ok := a.str("display_name"); ok {
+		ca.DisplayName = s
+		if problem := displayNameProblem(s); problem != "" {
+			d.errorf(a.src.rangePtr("display_name"), "Invalid display name", "The display name of %s %s.", addr, problem)
+		}
+	}
 	if pin, ok := a.str("thumbprint"); ok {
 		got := pki.SHA1Thumbprint(cert.Raw)
 		if normalizeHex(pin) != got {
