@@ -137,6 +137,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	}
 	diags := cfg.load(sources, opts)
 	cfg.keepSources()
+	redactDiagnostics(diags)
 	return cfg, diags
 }
 
