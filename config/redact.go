@@ -61,7 +61,7 @@ func redact(s string) string {
 }
 
 func isTokenChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_~+=.-", c) >= 0
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_~+=.", c) >= 0
 }
 
 func looksSecret(run string) bool {
