@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -60,8 +61,7 @@ func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
 	fmt.Fprintf(w, "  %*s |\n", width, "")
 	for n := rng.Start.Line; n <= last && n-1 < len(lines); n++ {
 		text := strings.TrimRight(string(lines[n-1]), "\r")
-		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", " "))
-		start, end := 1, len(text)+1
+		start, end := 1, utf8.RuneCountInString(text)+1
 		if n == rng.Start.Line {
 			start = rng.Start.Column
 		}
@@ -71,8 +71,39 @@ func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
 		if end <= start {
 			end = start + 1
 		}
+		text, start, end = snippetWindow(text, start, end)
+		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", " "))
 		fmt.Fprintf(w, "  %*s | %s%s\n", width, "", strings.Repeat(" ", start-1), strings.Repeat("^", end-start))
 	}
+}
+
+// maxSnippetWidth bounds the characters of a source line a diagnostic shows:
+// a line of a megabyte (a generated file, an attack) is cut around the
+// subject.
+const maxSnippetWidth = 160
+
+// snippetWindow cuts a long line to maxSnippetWidth characters around the
+// columns start..end, marking the cuts with "…", and moves the columns.
+func snippetWindow(text string, start, end int) (string, int, int) {
+	r := []rune(text)
+	if len(r) <= maxSnippetWidth {
+		return text, start, end
+	}
+	from := max(0, min(start-1-maxSnippetWidth/4, len(r)-maxSnippetWidth))
+	to := min(len(r), from+maxSnippetWidth)
+	out := string(r[from:to])
+	start, end = start-from, min(end, to+1)-from
+	if from > 0 {
+		out = "…" + out
+		start, end = start+1, end+1
+	}
+	if to < len(r) {
+		out += "…"
+	}
+	if end <= start {
+		end = start + 1
+	}
+	return out, start, end
 }
 
 // Terraform's validate -json shapes (contract §5).

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +58,7 @@ func TestScripts(t *testing.T) {
 			"nokey":   cmdNoKey,
 			"graph":   cmdGraph,
 			"replace": cmdReplace,
+			"repeat":  cmdRepeat,
 		},
 	})
 }
@@ -81,6 +84,20 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s holds no %q", args[0], args[1])
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.ReplaceAll(data, args[1], args[2])), 0o644))
+}
+
+// repeat FILE N TEXT: appends TEXT (with \n for a newline) N times to FILE,
+// for inputs too large to spell out in a script.
+func cmdRepeat(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: repeat FILE N TEXT")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	ts.Check(err)
+	_, err = f.WriteString(strings.Repeat(strings.ReplaceAll(args[2], `\n`, "\n"), n))
+	ts.Check(errors.Join(err, f.Close()))
 }
 
 // nokey KEYFILE: fails if any line of the base64 body of the private key in

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -66,6 +67,12 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	opts := cf.loadOptions(env)
 	opts.TenantKnown = func(cloud model.Cloud, tenantID string) {
 		go func() {
+			defer func() {
+				// A panic here would end the process with exit status 2.
+				if r := recover(); r != nil {
+					read <- reading{err: fmt.Errorf("internal error while reading the tenant: %v\n%s", r, debug.Stack())}
+				}
+			}()
 			t, err := tf.open(env, cloud, tenantID)
 			if err != nil {
 				read <- reading{err: err}
