@@ -1,10 +1,15 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 func TestCheckLimitsRefusesDeepNesting(t *testing.T) {
@@ -84,4 +89,44 @@ func FuzzCheckLimits(f *testing.F) {
 		}
 		_, _ = Format(src, "f.hcl")
 	})
+}
+
+// Each local value is evaluated with only the locals it refers to: building
+// the object of all of them for each one made n locals cost O(n²) (40,000
+// locals took minutes).
+func TestLocalsForHoldsOnlyReferences(t *testing.T) {
+	values := map[string]cty.Value{}
+	for i := range 1000 {
+		values[fmt.Sprintf("l%d", i)] = cty.NumberIntVal(int64(i))
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(`local.l7 + local.l9`), "x.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := localsFor(expr, values); got.LengthInt() != 2 {
+		t.Errorf("the object has %d attributes, want 2", got.LengthInt())
+	}
+	whole, _ := hclsyntax.ParseExpression([]byte(`keys(local)`), "x.hcl", hcl.InitialPos)
+	if got := localsFor(whole, values); got.LengthInt() != 1000 {
+		t.Errorf("local as a whole: %d attributes, want 1000", got.LengthInt())
+	}
+}
+
+// BenchmarkLoadManyLocals loads a configuration of 20,000 local values.
+func BenchmarkLoadManyLocals(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("locals {\n")
+	for i := range 20000 {
+		fmt.Fprintf(&src, "  l%d = \"v%d\"\n  m%d = local.l%d\n", i, i, i, i)
+	}
+	src.WriteString("}\n")
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, diags := Load(dir, LoadOptions{}); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
 }

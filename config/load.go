@@ -327,7 +327,7 @@ func evalLocals(blocks hcl.Blocks, ctx *hcl.EvalContext) (map[string]cty.Value, 
 				continue
 			}
 			scope := ctx.NewChild()
-			scope.Variables = map[string]cty.Value{"local": cty.ObjectVal(values)}
+			scope.Variables = map[string]cty.Value{"local": localsFor(a.Expr, values)}
 			v, vDiags := a.Expr.Value(scope)
 			diags = append(diags, vDiags...)
 			if vDiags.HasErrors() {
@@ -357,6 +357,31 @@ func evalLocals(blocks hcl.Blocks, ctx *hcl.EvalContext) (map[string]cty.Value, 
 		}
 	}
 	return values, diags
+}
+
+// localsFor is the local object an expression sees: only the local values
+// it refers to, so that evaluating n locals costs O(n), not O(n²) (building
+// the object of every local value for each of them). An expression that
+// uses local as a whole gets every value.
+func localsFor(expr hcl.Expression, values map[string]cty.Value) cty.Value {
+	refs := map[string]cty.Value{}
+	for _, tr := range expr.Variables() {
+		if tr.RootName() != "local" {
+			continue
+		}
+		var step hcl.TraverseAttr
+		ok := len(tr) >= 2
+		if ok {
+			step, ok = tr[1].(hcl.TraverseAttr)
+		}
+		if !ok {
+			return cty.ObjectVal(values)
+		}
+		if v, ok := values[step.Name]; ok {
+			refs[step.Name] = v
+		}
+	}
+	return cty.ObjectVal(refs)
 }
 
 func duplicate(kind, name string, rng, prev hcl.Range) *hcl.Diagnostic {

@@ -22,6 +22,7 @@ const (
 // the location as file:line:col, the source lines with the subject
 // underlined, and the detail.
 func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) {
+	lines := sourceLines{files: files, split: map[string][][]byte{}}
 	for _, d := range diags {
 		label, c := "Error", ansiRed
 		if d.Severity == hcl.DiagWarning {
@@ -34,7 +35,7 @@ func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 		}
 		if d.Subject != nil {
 			fmt.Fprintf(w, "  --> %s:%d:%d\n", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
-			writeSnippet(w, *d.Subject, files)
+			writeSnippet(w, *d.Subject, &lines)
 		}
 		if d.Detail != "" {
 			for _, line := range strings.Split(d.Detail, "\n") {
@@ -47,12 +48,11 @@ func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 
 // writeSnippet prints the lines of rng (at most three) with the subject
 // underlined by carets.
-func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
-	f, ok := files[rng.Filename]
-	if !ok || f == nil {
+func writeSnippet(w io.Writer, rng hcl.Range, src *sourceLines) {
+	lines := src.lines(rng.Filename)
+	if lines == nil {
 		return
 	}
-	lines := bytes.Split(f.Bytes, []byte("\n"))
 	last := rng.End.Line
 	if last > rng.Start.Line+2 {
 		last = rng.Start.Line + 2
@@ -75,6 +75,26 @@ func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
 		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", " "))
 		fmt.Fprintf(w, "  %*s | %s%s\n", width, "", strings.Repeat(" ", start-1), strings.Repeat("^", end-start))
 	}
+}
+
+// sourceLines splits each file into lines once: thousands of diagnostics
+// about one large file must not split it thousands of times (which made
+// validate quadratic in the size of the configuration).
+type sourceLines struct {
+	files map[string]*hcl.File
+	split map[string][][]byte
+}
+
+func (s *sourceLines) lines(name string) [][]byte {
+	if l, ok := s.split[name]; ok {
+		return l
+	}
+	var l [][]byte
+	if f, ok := s.files[name]; ok && f != nil {
+		l = bytes.Split(f.Bytes, []byte("\n"))
+	}
+	s.split[name] = l
+	return l
 }
 
 // maxSnippetWidth bounds the characters of a source line a diagnostic shows:
