@@ -52,8 +52,8 @@ reported as warnings. An existing FILE is overwritten only with --force.`,
   cbactl export --out cba --force                  # refresh an exported directory
   cbactl export --snapshot tenant.json --out cba   # from a snapshot
   cbactl export --format snapshot --out tenant.json
-  CBACTL_ACCESS_TOKEN=$(az account get-access-token --resource-type ms-graph --query accessToken -o tsv) \
-    cbactl export --format snapshot --out tenant.json`,
+  AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_CERTIFICATE_PATH=app.pem \
+    cbactl export --format snapshot --out tenant.json   # as an app registration`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExport(cmd.Context(), env, o)
