@@ -24,6 +24,11 @@ func redactDiagnostics(diags hcl.Diagnostics) {
 	}
 }
 
+// Redact replaces every secret-looking run of s (a long run of letters and
+// digits that mixes upper case, lower case and digits, as tokens and client
+// secrets do) with "[hidden: N characters]".
+func Redact(s string) string { return redact(s) }
+
 // redact replaces every secret-looking run of s with a placeholder.
 func redact(s string) string {
 	var b strings.Builder

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cbactl/cbactl/config"
 )
 
 const (
@@ -28,17 +30,18 @@ func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 		if d.Severity == hcl.DiagWarning {
 			label, c = "Warning", ansiYellow
 		}
+		summary, detail := config.Redact(d.Summary), config.Redact(d.Detail)
 		if color {
-			fmt.Fprintf(w, "%s%s%s:%s %s%s%s\n", ansiBold, c, label, ansiReset, ansiBold, d.Summary, ansiReset)
+			fmt.Fprintf(w, "%s%s%s:%s %s%s%s\n", ansiBold, c, label, ansiReset, ansiBold, summary, ansiReset)
 		} else {
-			fmt.Fprintf(w, "%s: %s\n", label, d.Summary)
+			fmt.Fprintf(w, "%s: %s\n", label, summary)
 		}
 		if d.Subject != nil {
 			fmt.Fprintf(w, "  --> %s:%d:%d\n", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
 			writeSnippet(w, *d.Subject, &lines)
 		}
-		if d.Detail != "" {
-			for _, line := range strings.Split(d.Detail, "\n") {
+		if detail != "" {
+			for _, line := range strings.Split(detail, "\n") {
 				fmt.Fprintf(w, "  %s\n", line)
 			}
 		}
@@ -149,7 +152,7 @@ type jsonDiagnostic struct {
 func jsonDiagnostics(diags hcl.Diagnostics) []jsonDiagnostic {
 	out := make([]jsonDiagnostic, 0, len(diags))
 	for _, d := range diags {
-		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		jd := jsonDiagnostic{Severity: "error", Summary: config.Redact(d.Summary), Detail: config.Redact(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 		}

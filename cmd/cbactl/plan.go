@@ -227,10 +227,10 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	// What the renderers show: the plan with the tests' findings, so that a
 	// failed test fails the plan's headline too.
 	shown := *p
-	shown.Diagnostics = append(append([]plan.Diagnostic(nil), p.Diagnostics...), hclPlanDiagnostics(testDiags)...)
+	shown.Diagnostics = redactPlanDiagnostics(append(append([]plan.Diagnostic(nil), p.Diagnostics...), hclPlanDiagnostics(testDiags)...))
 	switch o.format {
 	case "json":
-		jp := render.ToJSON(p)
+		jp := render.ToJSON(&plan.Plan{FormatVersion: p.FormatVersion, Changes: p.Changes, Diagnostics: redactPlanDiagnostics(p.Diagnostics)})
 		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
 		jp.Diagnostics = append(jp.Diagnostics, configJSONDiagnostics(testDiags)...)
 		if err := writeJSON(env.Out, jp); err != nil {
@@ -289,7 +289,7 @@ func planFailed(env *Env, g *globalOptions, format string, err error) error {
 	default:
 		diags = []plan.Diagnostic{{Severity: "error", Summary: "Planning failed", Detail: err.Error()}}
 	}
-	failed := &plan.Plan{FormatVersion: plan.FormatVersion, Diagnostics: diags}
+	failed := &plan.Plan{FormatVersion: plan.FormatVersion, Diagnostics: redactPlanDiagnostics(diags)}
 	var werr error
 	switch format {
 	case "json":
@@ -298,6 +298,18 @@ func planFailed(env *Env, g *globalOptions, format string, err error) error {
 		werr = render.Markdown(env.Out, failed)
 	}
 	return errors.Join(err, werr)
+}
+
+// redactPlanDiagnostics hides secret-looking values in plan findings (a
+// copy), as configuration diagnostics do: they end up in pull-request
+// comments and CI logs.
+func redactPlanDiagnostics(diags []plan.Diagnostic) []plan.Diagnostic {
+	out := make([]plan.Diagnostic, len(diags))
+	for i, d := range diags {
+		d.Summary, d.Detail = config.Redact(d.Summary), config.Redact(d.Detail)
+		out[i] = d
+	}
+	return out
 }
 
 // hclPlanDiagnostics turns configuration diagnostics into plan findings,
