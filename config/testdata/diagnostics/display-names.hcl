@@ -15,7 +15,7 @@ pki "longest" {
 }
 
 pki "space" {
-  display_name = "Contoso PKI " # ERROR: Invalid display name
+  display_name = "  Contoso PKI  "
 }
 
 pki "contoso" {
