@@ -38,7 +38,11 @@ disables it. Apply stops at the first failure; plan again to see the rest.
 
 Without PLANFILE, apply plans, shows the plan and asks for "yes" (or takes
 --auto-approve). With PLANFILE (from plan --out), apply performs exactly that plan,
-without asking, and refuses if the tenant or the configuration changed since.
+without asking: it plans again from the configuration and the tenant, and refuses,
+writing nothing, unless the new plan's changes are exactly the file's, the tenant is
+the one the plan was made for, and neither the tenant nor the configuration changed
+since. Give it the flags plan had (--chdir, --var, --var-file, --snapshot): plan --out
+prints the command.
 
 Deletions need --allow-destroy. Plans that could lock users out (no CA left, high
 affinity without a high-affinity username binding, no username binding, deleting the
