@@ -22,10 +22,11 @@ const fakeToken = "fake-token-7f3a9c"
 
 type serverKey struct{}
 
-// TestMain lets the test binary act as the cbactl binary inside scripts.
+// TestMain lets the test binary act as the cbactl binary inside scripts,
+// supervised (a parent process and a child) exactly as main runs it.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"cbactl": func() { os.Exit(Main(os.Args[1:], systemEnv())) },
+		"cbactl": func() { os.Exit(runSupervised()) },
 	})
 }
 

@@ -72,7 +72,7 @@ func (p *Plan) CheckSaved(desired, observed model.State, fresh *Plan) error {
 	if !strings.EqualFold(p.TenantID, observed.TenantID) {
 		saved, now := p.TenantID, observed.TenantID
 		if saved == "" {
-			saved = "no tenant"
+			saved = "no tenant (an older cbactl, or an edited file)"
 		} else {
 			saved = "tenant " + saved
 		}
