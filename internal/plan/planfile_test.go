@@ -42,7 +42,9 @@ func TestCheckSaved(t *testing.T) {
 	if err := save(same).CheckSaved(desired, other, Diff(desired, other)); !errors.Is(err, ErrOtherTenant) {
 		t.Errorf("another tenant: %v", err)
 	}
-	noTenant := save(func(s string) string { return strings.Replace(s, `"tenant_id": "11111111-1111-1111-1111-111111111111",`, "", 1) })
+	noTenant := save(func(s string) string {
+		return strings.Replace(s, `"tenant_id": "11111111-1111-1111-1111-111111111111",`, "", 1)
+	})
 	if err := noTenant.CheckSaved(desired, observed, Diff(desired, observed)); !errors.Is(err, ErrOtherTenant) {
 		t.Errorf("a plan file without a tenant: %v", err)
 	}
