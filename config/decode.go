@@ -326,8 +326,13 @@ func (d *decoder) decodePKI(b *hcl.Block) model.PKI {
 	addr := model.PKIAddress(name)
 	content, a := d.content(b.Body, pkiSchema, addr, b.DefRange)
 	p := model.PKI{Name: name, DisplayName: name}
+	nameRange := b.LabelRanges[0].Ptr()
 	if s, ok := a.str("display_name"); ok {
 		p.DisplayName = s
+		nameRange = a.src.rangePtr("display_name")
+	}
+	if problem := displayNameProblem(p.DisplayName); problem != "" {
+		d.errorf(nameRange, "Invalid display name", "The display name of %s %s.", addr, problem)
 	}
 	seen := map[string]hcl.Range{}
 	for _, cb := range content.Blocks.OfType(blockCA) {
@@ -383,6 +388,11 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	ca.DeltaCRLURL, ok2 = a.str("delta_crl_url")
 	ca.IssuerHint, ok3 = a.boolean("issuer_hint")
 	ca.DisplayName, ok4 = a.str("display_name")
+	if ok4 {
+		if problem := displayNameProblem(ca.DisplayName); problem != "" {
+			d.errorf(a.src.rangePtr("display_name"), "Invalid display name", "The display name of %s %s.", addr, problem)
+		}
+	}
 	for _, u := range []struct {
 		set  bool
 		part model.CAPart

@@ -9,6 +9,9 @@ import (
 // Format returns src in canonical HCL layout. A file with syntax errors is
 // not formatted: Format returns the diagnostics and no output.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if diags := CheckLimits(src, filename); diags.HasErrors() {
+		return nil, diags
+	}
 	if _, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); diags.HasErrors() {
 		return nil, diags
 	}

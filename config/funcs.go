@@ -4,7 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -159,28 +162,87 @@ func (r *fileReader) read(path string) ([]byte, error) {
 }
 
 func (r *fileReader) readFile(path string) ([]byte, error) {
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(r.baseDir, path)
-	}
-	info, err := os.Stat(path)
-	switch {
-	case os.IsNotExist(err):
-		return nil, fmt.Errorf("no file exists at %s", path)
-	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	case !info.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	case info.Size() > maxFileSize:
-		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", path, info.Size(), maxFileSize)
-	}
-	data, err := os.ReadFile(path)
+	rel, err := r.confine(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
+	}
+	shown := filepath.Join(r.baseDir, rel)
+	// The file is opened through an os.Root: a symbolic link swapped in
+	// after the check above still cannot lead outside the directory.
+	root, err := os.OpenRoot(r.baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", shown, err)
+	}
+	defer root.Close()
+	f, err := root.Open(rel)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no file exists at %s", shown)
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", shown, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", shown, err)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", shown)
+	case info.Size() > maxFileSize:
+		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", shown, info.Size(), maxFileSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", shown, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%s is more than %d bytes; cbactl reads files of at most %d bytes", shown, maxFileSize, maxFileSize)
 	}
 	if pki.ContainsPrivateKey(data) {
-		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", path)
+		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", shown)
 	}
 	return data, nil
+}
+
+// confine turns path into a path relative to the configuration directory,
+// and refuses a path that leaves it: through "..", as an absolute path
+// elsewhere, or through a symbolic link, once links are resolved. A
+// configuration under review (a pull request) must not be able to read a
+// runner's secrets into a plan.
+func (r *fileReader) confine(path string) (string, error) {
+	outside := func() (string, error) {
+		return "", fmt.Errorf("%s is outside the configuration directory %s; the file functions read only files inside it (symbolic links are resolved first)", path, r.baseDir)
+	}
+	base, err := filepath.Abs(r.baseDir)
+	if err != nil {
+		return "", err
+	}
+	rel := path
+	if filepath.IsAbs(path) {
+		if rel, err = filepath.Rel(base, path); err != nil {
+			return outside()
+		}
+	}
+	if !filepath.IsLocal(rel) {
+		return outside()
+	}
+	// Resolve symbolic links: the file, wherever its links lead, must be
+	// inside the directory, wherever the directory's own links lead.
+	realBase, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", r.baseDir, err)
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(base, rel))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return rel, nil // reported as missing when opened
+	case err != nil:
+		return "", fmt.Errorf("read %s: %w", filepath.Join(r.baseDir, rel), err)
+	}
+	if inside, err := filepath.Rel(realBase, real); err != nil || !filepath.IsLocal(inside) {
+		return outside()
+	}
+	return rel, nil
 }
 
 // fileFunction builds a function of one path argument that reads the file

@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"sync"
@@ -129,15 +130,34 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 
 	sources := make([]source, 0, len(paths))
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return cfg, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+		src, diags := readSource(p)
+		if diags.HasErrors() {
+			return cfg, diags
 		}
 		sources = append(sources, source{name: p, src: src})
 	}
 	diags := cfg.load(sources, opts)
 	cfg.keepSources()
+	redactDiagnostics(diags)
 	return cfg, diags
+}
+
+// readSource reads a configuration or variable file of at most
+// MaxSourceBytes: a larger one is refused without being read whole.
+func readSource(path string) ([]byte, hcl.Diagnostics) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+	}
+	if len(src) > MaxSourceBytes {
+		return nil, CheckLimits(src, path)
+	}
+	return src, nil
 }
 
 func newConfig(dir string) *Config {
@@ -167,6 +187,22 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				// A panic in a goroutine would end the process with exit
+				// status 2: report it as an error of the file instead.
+				if r := recover(); r != nil {
+					results[i] = parsed{&hcl.File{Bytes: s.src}, hcl.Diagnostics{{
+						Severity: hcl.DiagError,
+						Summary:  "Internal error",
+						Detail:   fmt.Sprintf("cbactl failed parsing %s: %v. This is a bug in cbactl; please report it.", s.name, r),
+					}}}
+				}
+			}()
+			if d := CheckLimits(s.src, s.name); d.HasErrors() {
+				// Not parsed; kept for the diagnostic's snippet.
+				results[i] = parsed{&hcl.File{Bytes: s.src}, d}
+				return
+			}
 			f, d := hclsyntax.ParseConfig(s.src, s.name, hcl.InitialPos)
 			results[i] = parsed{f, d}
 		}()
@@ -291,7 +327,7 @@ func evalLocals(blocks hcl.Blocks, ctx *hcl.EvalContext) (map[string]cty.Value, 
 				continue
 			}
 			scope := ctx.NewChild()
-			scope.Variables = map[string]cty.Value{"local": cty.ObjectVal(values)}
+			scope.Variables = map[string]cty.Value{"local": localsFor(a.Expr, values)}
 			v, vDiags := a.Expr.Value(scope)
 			diags = append(diags, vDiags...)
 			if vDiags.HasErrors() {
@@ -321,6 +357,31 @@ func evalLocals(blocks hcl.Blocks, ctx *hcl.EvalContext) (map[string]cty.Value, 
 		}
 	}
 	return values, diags
+}
+
+// localsFor is the local object an expression sees: only the local values
+// it refers to, so that evaluating n locals costs O(n), not O(n²) (building
+// the object of every local value for each of them). An expression that
+// uses local as a whole gets every value.
+func localsFor(expr hcl.Expression, values map[string]cty.Value) cty.Value {
+	refs := map[string]cty.Value{}
+	for _, tr := range expr.Variables() {
+		if tr.RootName() != "local" {
+			continue
+		}
+		var step hcl.TraverseAttr
+		ok := len(tr) >= 2
+		if ok {
+			step, ok = tr[1].(hcl.TraverseAttr)
+		}
+		if !ok {
+			return cty.ObjectVal(values)
+		}
+		if v, ok := values[step.Name]; ok {
+			refs[step.Name] = v
+		}
+	}
+	return cty.ObjectVal(refs)
 }
 
 func duplicate(kind, name string, rng, prev hcl.Range) *hcl.Diagnostic {

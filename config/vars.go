@@ -119,8 +119,8 @@ type rawValue struct {
 // lowest first: the default, CBACTL_VAR_<name>, --var-file files in order,
 // --var flags in order.
 func resolveVariables(vars map[string]*variable, opts LoadOptions, dir string, parser interface {
-	ParseHCLFile(string) (*hcl.File, hcl.Diagnostics)
-	ParseJSONFile(string) (*hcl.File, hcl.Diagnostics)
+	ParseHCL([]byte, string) (*hcl.File, hcl.Diagnostics)
+	ParseJSON([]byte, string) (*hcl.File, hcl.Diagnostics)
 }) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	values := map[string]cty.Value{}
@@ -160,11 +160,16 @@ func resolveVariables(vars map[string]*variable, opts LoadOptions, dir string, p
 
 	for _, path := range opts.VarFiles {
 		var f *hcl.File
-		var fDiags hcl.Diagnostics
-		if strings.HasSuffix(path, ".json") {
-			f, fDiags = parser.ParseJSONFile(path)
-		} else {
-			f, fDiags = parser.ParseHCLFile(path)
+		src, fDiags := readSource(path)
+		if !fDiags.HasErrors() {
+			fDiags = CheckLimits(src, path)
+		}
+		switch {
+		case fDiags.HasErrors():
+		case strings.HasSuffix(path, ".json"):
+			f, fDiags = parser.ParseJSON(src, path)
+		default:
+			f, fDiags = parser.ParseHCL(src, path)
 		}
 		diags = append(diags, fDiags...)
 		if f == nil {
@@ -254,6 +259,9 @@ func resolveVariables(vars map[string]*variable, opts LoadOptions, dir string, p
 func parseRawValue(s string, ty cty.Type) (cty.Value, error) {
 	if ty == cty.String || ty == cty.DynamicPseudoType {
 		return cty.StringVal(s), nil
+	}
+	if diags := CheckLimits([]byte(s), "<value>"); diags.HasErrors() {
+		return cty.NilVal, fmt.Errorf("%s", diags[0].Detail)
 	}
 	expr, diags := hclsyntax.ParseExpression([]byte(s), "<value>", hcl.InitialPos)
 	if diags.HasErrors() {

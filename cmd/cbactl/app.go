@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -33,8 +34,16 @@ type globalOptions struct {
 	noColor bool
 }
 
-// Main runs cbactl with args and returns the process exit code.
-func Main(args []string, env *Env) int {
+// Main runs cbactl with args and returns the process exit code. A panic is
+// an error (exit status 1), never the Go runtime's exit status 2, which plan
+// --detailed-exitcode means as "changes".
+func Main(args []string, env *Env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(env.Err, "Error: internal error: %v\n%s\nThis is a bug in cbactl; please report it.\n", r, debug.Stack())
+			code = exitError
+		}
+	}()
 	root := newRootCmd(env)
 	root.SetArgs(args)
 	root.SetIn(env.In)
@@ -46,9 +55,9 @@ func Main(args []string, env *Env) int {
 	if err == nil {
 		return exitOK
 	}
-	var code exitCode
-	if errors.As(err, &code) {
-		return int(code)
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
 	}
 	fmt.Fprintf(env.Err, "Error: %s\n", err)
 	var fe flagError

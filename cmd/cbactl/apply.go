@@ -38,7 +38,11 @@ disables it. Apply stops at the first failure; plan again to see the rest.
 
 Without PLANFILE, apply plans, shows the plan and asks for "yes" (or takes
 --auto-approve). With PLANFILE (from plan --out), apply performs exactly that plan,
-without asking, and refuses if the tenant or the configuration changed since.
+without asking: it plans again from the configuration and the tenant, and refuses,
+writing nothing, unless the new plan's changes are exactly the file's, the tenant is
+the one the plan was made for, and neither the tenant nor the configuration changed
+since. Give it the flags plan had (--chdir, --var, --var-file, --snapshot): plan --out
+prints the command.
 
 Run one apply per tenant at a time: apply reads the tenant again right before creating
 a PKI container and stops if one with that name has appeared since the plan. Deleting a
@@ -78,15 +82,16 @@ func runApply(ctx context.Context, env *Env, g *globalOptions, o *applyOptions) 
 	}
 	s, err := prepare(ctx, env, g, &o.configFlags, &o.tenantFlags, false)
 	if err != nil {
-		return err
+		return printConfigError(env, g, err)
 	}
 	color := env.color(g.noColor)
 	p := s.plan
 	if saved != nil {
-		if err := saved.CheckSaved(s.desired, s.observed); err != nil {
+		// The saved plan is the review; what apply writes is the plan made
+		// now, once it is known to be the same (an edited file is refused).
+		if err := saved.CheckSaved(s.desired, s.observed, s.plan); err != nil {
 			return err
 		}
-		p = saved
 	}
 	writeDiagnostics(env.Err, planDiagnostics(p, s.cfg), s.cfg.Files(), color)
 	if p.HasErrors() {

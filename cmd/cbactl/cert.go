@@ -247,7 +247,8 @@ key usage, extended key usage, certificate policies, CRL distribution points and
 alternative names, and findings:
 
   warning  an RSA key shorter than 2048 bits; a SHA-1 (or MD5) signature
-  error    a CA that has expired
+  error    a CA that has expired; a CA certificate over Entra's 8 KB (8192 bytes) limit
+           per CA object
   warning  a CA that expires within 35 days (the notice Entra gives for expiring
            federation certificates), more urgently within 15 days
   warning  an expired user certificate; a certificate not yet valid; a CA without a subject
@@ -255,8 +256,8 @@ alternative names, and findings:
            identifier (Entra builds chains by key identifier)
 
 Files that cannot be read or parsed are reported and skipped; the exit status is then 1, as
-it is for a file that holds a private key (which is never printed). Findings do not change
-the exit status.
+it is for a file that holds a private key (which is never printed), and for any error
+finding. Warnings do not change the exit status.
 
 --json prints an array with one object per certificate: the keys of certificate(), plus
 file (the FILE argument), index (1-based, within the file), path_length, key_type,
@@ -299,7 +300,11 @@ func runCertInspect(env *Env, g *globalOptions, o *certInspectOptions, paths []s
 			continue
 		}
 		for i, c := range certs {
-			all = append(all, inspected{file: path, index: i + 1, in: pki.Inspect(c, now)})
+			in := pki.Inspect(c, now)
+			for _, f := range in.Findings {
+				failed = failed || f.Severity == pki.SeverityError
+			}
+			all = append(all, inspected{file: path, index: i + 1, in: in})
 		}
 	}
 	var err error

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cbactl/cbactl/config"
 )
 
 const (
@@ -21,22 +24,24 @@ const (
 // the location as file:line:col, the source lines with the subject
 // underlined, and the detail.
 func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) {
+	lines := sourceLines{files: files, split: map[string][][]byte{}}
 	for _, d := range diags {
 		label, c := "Error", ansiRed
 		if d.Severity == hcl.DiagWarning {
 			label, c = "Warning", ansiYellow
 		}
+		summary, detail := config.Redact(d.Summary), config.Redact(d.Detail)
 		if color {
-			fmt.Fprintf(w, "%s%s%s:%s %s%s%s\n", ansiBold, c, label, ansiReset, ansiBold, d.Summary, ansiReset)
+			fmt.Fprintf(w, "%s%s%s:%s %s%s%s\n", ansiBold, c, label, ansiReset, ansiBold, summary, ansiReset)
 		} else {
-			fmt.Fprintf(w, "%s: %s\n", label, d.Summary)
+			fmt.Fprintf(w, "%s: %s\n", label, summary)
 		}
 		if d.Subject != nil {
 			fmt.Fprintf(w, "  --> %s:%d:%d\n", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
-			writeSnippet(w, *d.Subject, files)
+			writeSnippet(w, *d.Subject, &lines)
 		}
-		if d.Detail != "" {
-			for _, line := range strings.Split(d.Detail, "\n") {
+		if detail != "" {
+			for _, line := range strings.Split(detail, "\n") {
 				fmt.Fprintf(w, "  %s\n", line)
 			}
 		}
@@ -46,12 +51,11 @@ func writeDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 
 // writeSnippet prints the lines of rng (at most three) with the subject
 // underlined by carets.
-func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
-	f, ok := files[rng.Filename]
-	if !ok || f == nil {
+func writeSnippet(w io.Writer, rng hcl.Range, src *sourceLines) {
+	lines := src.lines(rng.Filename)
+	if lines == nil {
 		return
 	}
-	lines := bytes.Split(f.Bytes, []byte("\n"))
 	last := rng.End.Line
 	if last > rng.Start.Line+2 {
 		last = rng.Start.Line + 2
@@ -60,8 +64,7 @@ func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
 	fmt.Fprintf(w, "  %*s |\n", width, "")
 	for n := rng.Start.Line; n <= last && n-1 < len(lines); n++ {
 		text := strings.TrimRight(string(lines[n-1]), "\r")
-		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", " "))
-		start, end := 1, len(text)+1
+		start, end := 1, utf8.RuneCountInString(text)+1
 		if n == rng.Start.Line {
 			start = rng.Start.Column
 		}
@@ -71,8 +74,59 @@ func writeSnippet(w io.Writer, rng hcl.Range, files map[string]*hcl.File) {
 		if end <= start {
 			end = start + 1
 		}
+		text, start, end = snippetWindow(text, start, end)
+		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", " "))
 		fmt.Fprintf(w, "  %*s | %s%s\n", width, "", strings.Repeat(" ", start-1), strings.Repeat("^", end-start))
 	}
+}
+
+// sourceLines splits each file into lines once: thousands of diagnostics
+// about one large file must not split it thousands of times (which made
+// validate quadratic in the size of the configuration).
+type sourceLines struct {
+	files map[string]*hcl.File
+	split map[string][][]byte
+}
+
+func (s *sourceLines) lines(name string) [][]byte {
+	if l, ok := s.split[name]; ok {
+		return l
+	}
+	var l [][]byte
+	if f, ok := s.files[name]; ok && f != nil {
+		l = bytes.Split(f.Bytes, []byte("\n"))
+	}
+	s.split[name] = l
+	return l
+}
+
+// maxSnippetWidth bounds the characters of a source line a diagnostic shows:
+// a line of a megabyte (a generated file, an attack) is cut around the
+// subject.
+const maxSnippetWidth = 160
+
+// snippetWindow cuts a long line to maxSnippetWidth characters around the
+// columns start..end, marking the cuts with "…", and moves the columns.
+func snippetWindow(text string, start, end int) (string, int, int) {
+	r := []rune(text)
+	if len(r) <= maxSnippetWidth {
+		return text, start, end
+	}
+	from := max(0, min(start-1-maxSnippetWidth/4, len(r)-maxSnippetWidth))
+	to := min(len(r), from+maxSnippetWidth)
+	out := string(r[from:to])
+	start, end = start-from, min(end, to+1)-from
+	if from > 0 {
+		out = "…" + out
+		start, end = start+1, end+1
+	}
+	if to < len(r) {
+		out += "…"
+	}
+	if end <= start {
+		end = start + 1
+	}
+	return out, start, end
 }
 
 // Terraform's validate -json shapes (contract §5).
@@ -98,7 +152,7 @@ type jsonDiagnostic struct {
 func jsonDiagnostics(diags hcl.Diagnostics) []jsonDiagnostic {
 	out := make([]jsonDiagnostic, 0, len(diags))
 	for _, d := range diags {
-		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		jd := jsonDiagnostic{Severity: "error", Summary: config.Redact(d.Summary), Detail: config.Redact(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 		}

@@ -46,14 +46,14 @@ are overwritten, and other files are left as they are.
 
 --format snapshot writes a tenant snapshot: Graph's own JSON shapes (contract §2), which
 plan, apply and simulate read with --snapshot. Properties cbactl does not model are
-reported as warnings.`,
+reported as warnings. An existing FILE is overwritten only with --force.`,
 		Example: `  cbactl export --out cba                          # adopt the tenant: HCL and certificates
   cbactl validate --chdir cba && cbactl plan --chdir cba
   cbactl export --out cba --force                  # refresh an exported directory
   cbactl export --snapshot tenant.json --out cba   # from a snapshot
   cbactl export --format snapshot --out tenant.json
-  CBACTL_ACCESS_TOKEN=$(az account get-access-token --resource-type ms-graph --query accessToken -o tsv) \
-    cbactl export --format snapshot --out tenant.json`,
+  AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_CERTIFICATE_PATH=app.pem \
+    cbactl export --format snapshot --out tenant.json   # as an app registration`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExport(cmd.Context(), env, o)
@@ -62,7 +62,7 @@ reported as warnings.`,
 	o.tenantFlags.register(cmd)
 	cmd.Flags().StringVar(&o.format, "format", "hcl", "what to write: hcl (configuration) or snapshot")
 	cmd.Flags().StringVar(&o.out, "out", "", "the directory (hcl) or file (snapshot) to write")
-	cmd.Flags().BoolVar(&o.force, "force", false, "hcl: write into a directory that is not empty, overwriting the files export writes")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite: hcl, the files export writes in a directory that is not empty; snapshot, an existing FILE")
 	return cmd
 }
 
@@ -74,6 +74,12 @@ func runExport(ctx context.Context, env *Env, o *exportOptions) error {
 		return runExportHCL(ctx, env, o)
 	case o.format != "snapshot":
 		return flagError{fmt.Errorf("invalid --format %q: must be hcl or snapshot", o.format)}
+	}
+	if err := o.checkCloud(); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(o.out); err == nil && !o.force {
+		return fmt.Errorf("%s exists; use --force to overwrite it", o.out)
 	}
 	t, err := o.open(env, "", "")
 	if err != nil {
@@ -113,8 +119,8 @@ func countCAs(d wire.Document) int {
 
 // runExportHCL writes the tenant as a configuration directory.
 func runExportHCL(ctx context.Context, env *Env, o *exportOptions) error {
-	if o.cloud != "" && !model.Valid(model.Cloud(o.cloud), model.Clouds) {
-		return flagError{fmt.Errorf("invalid --cloud %q: must be %s", o.cloud, model.Quoted(model.Clouds))}
+	if err := o.checkCloud(); err != nil {
+		return err
 	}
 	if err := checkExportDir(o.out, o.force); err != nil {
 		return err
@@ -185,15 +191,35 @@ func checkExportDir(dir string, force bool) error {
 	return nil
 }
 
-// writeExport writes the files under dir, each atomically.
+// writeExport writes the files under dir. Every file is written beside its
+// destination first; only when all of them are written are they moved into
+// place, so that a failure leaves the files already there untouched.
 func writeExport(dir string, files []export.File) error {
+	staged := make([]*atomicfile.Staged, 0, len(files))
+	discard := func() {
+		for _, s := range staged {
+			s.Discard()
+		}
+	}
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+			discard()
+			return fmt.Errorf("%w; no file was written", err)
 		}
-		if err := atomicfile.WriteFile(path, f.Data); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
+		s, err := atomicfile.Stage(path, f.Data)
+		if err != nil {
+			discard()
+			return fmt.Errorf("write %s: %w; no file was written", path, err)
+		}
+		staged = append(staged, s)
+	}
+	for i, s := range staged {
+		if err := s.Commit(); err != nil {
+			for _, rest := range staged[i+1:] {
+				rest.Discard()
+			}
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, filepath.FromSlash(files[i].Path)), err)
 		}
 	}
 	return nil

@@ -17,7 +17,7 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(72 << 20)
 	}
-	os.Exit(Main(os.Args[1:], systemEnv()))
+	os.Exit(runSupervised())
 }
 
 // systemEnv is the Env of the running process.

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +22,11 @@ const fakeToken = "fake-token-7f3a9c"
 
 type serverKey struct{}
 
-// TestMain lets the test binary act as the cbactl binary inside scripts.
+// TestMain lets the test binary act as the cbactl binary inside scripts,
+// supervised (a parent process and a child) exactly as main runs it.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"cbactl": func() { os.Exit(Main(os.Args[1:], systemEnv())) },
+		"cbactl": func() { os.Exit(runSupervised()) },
 	})
 }
 
@@ -57,6 +60,8 @@ func TestScripts(t *testing.T) {
 			"graph":         cmdGraph,
 			"expiry":        cmdExpiry,
 			"strengthcerts": cmdStrengthCerts,
+			"replace":       cmdReplace,
+			"repeat":        cmdRepeat,
 		},
 	})
 }
@@ -69,6 +74,33 @@ func cmdFixture(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	src := filepath.Join(ts.Getenv("REPO"), "config", "testdata", "diagnostics", args[1]+".hcl")
 	ts.Check(configtest.Fixture(ts.MkAbs(args[0]), src, time.Now()))
+}
+
+// replace FILE OLD NEW: replaces every OLD in FILE with NEW (an edit of a
+// saved plan, say); fails when FILE holds no OLD.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	data := ts.ReadFile(args[0])
+	if !strings.Contains(data, args[1]) {
+		ts.Fatalf("%s holds no %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.ReplaceAll(data, args[1], args[2])), 0o644))
+}
+
+// repeat FILE N TEXT: appends TEXT (with \n for a newline) N times to FILE,
+// for inputs too large to spell out in a script.
+func cmdRepeat(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: repeat FILE N TEXT")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	ts.Check(err)
+	_, err = f.WriteString(strings.Repeat(strings.ReplaceAll(args[2], `\n`, "\n"), n))
+	ts.Check(errors.Join(err, f.Close()))
 }
 
 // nokey KEYFILE: fails if any line of the base64 body of the private key in

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/atomicfile"
 	"github.com/cbactl/cbactl/internal/plan"
 	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/plan/render"
@@ -25,6 +29,26 @@ type session struct {
 	desired  model.State
 	observed model.State
 	plan     *plan.Plan
+}
+
+// configError is a configuration that does not load; the caller prints its
+// diagnostics.
+type configError struct {
+	diags hcl.Diagnostics
+	files map[string]*hcl.File
+}
+
+func (e *configError) Error() string { return "the configuration has errors" }
+
+// printConfigError prints the diagnostics of a configError, which then ends
+// the command with exit status 1; any other error is returned as it is.
+func printConfigError(env *Env, g *globalOptions, err error) error {
+	var ce *configError
+	if errors.As(err, &ce) {
+		writeDiagnostics(env.Err, ce.diags, ce.files, env.color(g.noColor))
+		return exitCode(exitError)
+	}
+	return err
 }
 
 // prepare loads the configuration, reads the tenant, resolves group names
@@ -43,6 +67,12 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	opts := cf.loadOptions(env)
 	opts.TenantKnown = func(cloud model.Cloud, tenantID string) {
 		go func() {
+			defer func() {
+				// A panic here would end the process with exit status 2.
+				if r := recover(); r != nil {
+					read <- reading{err: fmt.Errorf("internal error while reading the tenant: %v\n%s", r, debug.Stack())}
+				}
+			}()
 			t, err := tf.open(env, cloud, tenantID)
 			if err != nil {
 				read <- reading{err: err}
@@ -57,8 +87,7 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	}
 	cfg, diags := config.Load(cf.chdir, opts)
 	if diags.HasErrors() {
-		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
-		return nil, exitCode(exitError)
+		return nil, &configError{diags: diags, files: cfg.Files()}
 	}
 	s := &session{cfg: cfg, cfgDiags: diags, desired: cfg.Desired}
 	if !quietDiags {
@@ -173,8 +202,8 @@ error. --skip-tests skips them.`,
   cbactl plan --detailed-exitcode || [ $? -eq 2 ]  # nightly drift check`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.json {
-				o.format = "json"
+			if err := jsonFormat(cmd, o.json, &o.format); err != nil {
+				return err
 			}
 			return runPlan(cmd.Context(), env, g, o)
 		},
@@ -193,9 +222,17 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	if o.format != "text" && o.format != "json" && o.format != "markdown" {
 		return flagError{fmt.Errorf("invalid --format %q: must be text, json or markdown", o.format)}
 	}
+	if err := o.checkCloud(); err != nil {
+		return err
+	}
+	if o.out != "" {
+		if err := checkPlanOut(o.out, o.chdir, o.snapshot); err != nil {
+			return err
+		}
+	}
 	s, err := prepare(ctx, env, g, &o.configFlags, &o.tenantFlags, o.format == "json")
 	if err != nil {
-		return err
+		return planFailed(env, g, o.format, err)
 	}
 	p := s.plan
 	// The configuration's tests run too: a failing test is an error.
@@ -203,19 +240,23 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	if !o.skipTests {
 		testDiags = testDiagnostics(s.cfg, s.desired, env.Now())
 	}
+	// What the renderers show: the plan with the tests' findings, so that a
+	// failed test fails the plan's headline too.
+	shown := *p
+	shown.Diagnostics = redactPlanDiagnostics(append(append([]plan.Diagnostic(nil), p.Diagnostics...), hclPlanDiagnostics(testDiags)...))
 	switch o.format {
 	case "json":
-		jp := render.ToJSON(p)
+		jp := render.ToJSON(&plan.Plan{FormatVersion: p.FormatVersion, Changes: p.Changes, Diagnostics: redactPlanDiagnostics(p.Diagnostics)})
 		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
 		jp.Diagnostics = append(jp.Diagnostics, configJSONDiagnostics(testDiags)...)
 		if err := writeJSON(env.Out, jp); err != nil {
 			return err
 		}
 	case "markdown":
-		err = render.Markdown(env.Out, p)
+		err = render.Markdown(env.Out, &shown)
 	default:
 		writeDiagnostics(env.Err, planDiagnostics(p, s.cfg), s.cfg.Files(), env.color(g.noColor))
-		err = render.Text(env.Out, p, render.Options{Color: env.color(g.noColor)})
+		err = render.Text(env.Out, &shown, render.Options{Color: env.color(g.noColor)})
 	}
 	if err != nil {
 		return err
@@ -223,26 +264,143 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	if o.format != "json" {
 		writeDiagnostics(env.Err, testDiags, s.cfg.Files(), env.color(g.noColor))
 	}
-	if p.HasErrors() || testDiags.HasErrors() {
+	if shown.HasErrors() {
 		return exitCode(exitError)
 	}
 	if o.out != "" {
 		p.Seal(s.desired, s.observed)
-		f, err := os.Create(o.out)
-		if err != nil {
-			return err
+		var buf bytes.Buffer
+		if err := plan.Write(&buf, p); err != nil {
+			return fmt.Errorf("save the plan: %w", err)
 		}
-		if err := errors.Join(plan.Write(f, p), f.Close()); err != nil {
+		if err := atomicfile.WriteFile(o.out, buf.Bytes()); err != nil {
 			return fmt.Errorf("save the plan: %w", err)
 		}
 		if o.format == "text" {
-			fmt.Fprintf(env.Out, "\nSaved the plan to %s. To apply exactly this plan: cbactl apply %s\n", o.out, o.out)
+			fmt.Fprintf(env.Out, "\nSaved the plan to %s. To apply exactly this plan: %s\n", o.out, applyHint(o))
 		}
 	}
 	if o.detailedExitcode && p.HasChanges() {
 		return exitCode(exitChanges)
 	}
 	return nil
+}
+
+// planFailed reports an error that stopped planning. Besides the error on
+// standard error, --json prints the plan shape with the diagnostics and no
+// change, and --format markdown a "failed" comment: what a pipeline posts
+// must never read as a clean plan.
+func planFailed(env *Env, g *globalOptions, format string, err error) error {
+	var diags []plan.Diagnostic
+	var ce *configError
+	switch {
+	case errors.As(err, &ce):
+		if format != "json" {
+			writeDiagnostics(env.Err, ce.diags, ce.files, env.color(g.noColor))
+		}
+		diags = hclPlanDiagnostics(ce.diags)
+		err = exitCode(exitError)
+	case errors.As(err, new(flagError)):
+		return err
+	default:
+		diags = []plan.Diagnostic{{Severity: "error", Summary: "Planning failed", Detail: err.Error()}}
+	}
+	failed := &plan.Plan{FormatVersion: plan.FormatVersion, Diagnostics: redactPlanDiagnostics(diags)}
+	var werr error
+	switch format {
+	case "json":
+		werr = render.JSON(env.Out, failed)
+	case "markdown":
+		werr = render.Markdown(env.Out, failed)
+	}
+	return errors.Join(err, werr)
+}
+
+// redactPlanDiagnostics hides secret-looking values in plan findings (a
+// copy), as configuration diagnostics do: they end up in pull-request
+// comments and CI logs.
+func redactPlanDiagnostics(diags []plan.Diagnostic) []plan.Diagnostic {
+	out := make([]plan.Diagnostic, len(diags))
+	for i, d := range diags {
+		d.Summary, d.Detail = config.Redact(d.Summary), config.Redact(d.Detail)
+		out[i] = d
+	}
+	return out
+}
+
+// hclPlanDiagnostics turns configuration diagnostics into plan findings,
+// their location (file:line:col) leading the detail.
+func hclPlanDiagnostics(diags hcl.Diagnostics) []plan.Diagnostic {
+	var out []plan.Diagnostic
+	for _, d := range configJSONDiagnostics(diags) {
+		out = append(out, plan.Diagnostic{Severity: d.Severity, Summary: d.Summary, Detail: d.Detail})
+	}
+	return out
+}
+
+// checkPlanOut refuses a --out that would destroy something other than a
+// saved plan: the snapshot the plan reads, a configuration file, or any
+// existing file that is not a cbactl plan.
+func checkPlanOut(out, chdir, snapshot string) error {
+	if snapshot != "" && sameFile(out, snapshot) {
+		return flagError{fmt.Errorf("--out %s is the snapshot the plan reads; save the plan to another file", out)}
+	}
+	if strings.HasSuffix(out, ".hcl") {
+		return flagError{fmt.Errorf("--out %s: a file named *.hcl is configuration; save the plan to another file (for example cba.plan)", out)}
+	}
+	info, err := os.Stat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !info.Mode().IsRegular():
+		return flagError{fmt.Errorf("--out %s is not a regular file", out)}
+	}
+	if _, err := readPlanFile(out); err != nil {
+		return flagError{fmt.Errorf("--out %s exists and is not a cbactl plan file; refusing to overwrite it", out)}
+	}
+	return nil
+}
+
+// sameFile reports whether two paths name one existing file.
+func sameFile(a, b string) bool {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
+}
+
+// applyHint is the command that applies the plan plan --out saved: the same
+// configuration directory, variables and tenant.
+func applyHint(o *planOptions) string {
+	args := []string{"cbactl", "apply"}
+	if o.chdir != "" && o.chdir != "." {
+		args = append(args, "--chdir", shellQuote(o.chdir))
+	}
+	for _, v := range o.vars {
+		args = append(args, "--var", shellQuote(v))
+	}
+	for _, f := range o.varFiles {
+		args = append(args, "--var-file", shellQuote(f))
+	}
+	if o.snapshot != "" {
+		args = append(args, "--snapshot", shellQuote(o.snapshot))
+	}
+	if o.cloud != "" {
+		args = append(args, "--cloud", shellQuote(o.cloud))
+	}
+	return strings.Join(append(args, shellQuote(o.out)), " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // configJSONDiagnostics carries configuration warnings into plan --json.
@@ -270,9 +428,9 @@ func newShowCmd(env *Env, g *globalOptions) *cobra.Command {
 		Short:   "Render a saved plan",
 		Example: "  cbactl show cba.plan\n  cbactl show --json cba.plan | jq '.summary'",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			if o.json {
-				o.format = "json"
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := jsonFormat(cmd, o.json, &o.format); err != nil {
+				return err
 			}
 			p, err := readPlanFile(args[0])
 			if err != nil {
@@ -293,6 +451,19 @@ func newShowCmd(env *Env, g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or markdown")
 	cmd.Flags().BoolVar(&o.json, "json", false, "same as --format json")
 	return cmd
+}
+
+// jsonFormat applies --json (same as --format json) and refuses it with a
+// --format that says otherwise.
+func jsonFormat(cmd *cobra.Command, json bool, format *string) error {
+	if !json {
+		return nil
+	}
+	if cmd.Flags().Changed("format") && *format != "json" {
+		return flagError{fmt.Errorf("--json and --format %s contradict each other: use one of them", *format)}
+	}
+	*format = "json"
+	return nil
 }
 
 func readPlanFile(path string) (*plan.Plan, error) {

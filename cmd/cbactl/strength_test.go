@@ -18,15 +18,15 @@ import (
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
-// strengthcerts DIR: writes a small PKI for the authentication strength
+// strengthcerts DIR...: writes the same small PKI into each DIR for the authentication strength
 // scripts: certs/root.pem, certs/secret-ca.pem and certs/other-ca.pem (two
 // issuing CAs of the root), and user certificates in certs/tests/:
 // secret-piv.pem (Secret CA, PIV policy OID), secret-plain.pem (Secret CA,
 // no policy), secret-noaki.pem (Secret CA, PIV policy, no Authority Key
 // Identifier) and other-piv.pem (Other CA, PIV policy).
 func cmdStrengthCerts(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: strengthcerts DIR")
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: strengthcerts DIR...")
 	}
 	name := func(cn string) pkitest.Option {
 		return pkitest.WithSubject(pkix.RDNSequence{
@@ -48,10 +48,12 @@ func cmdStrengthCerts(ts *testscript.TestScript, neg bool, args []string) {
 		"certs/tests/secret-noaki.pem": secret.NewLeaf(name("Carol NoAKI"), pkitest.WithUPN("carol@contoso.com"), pkitest.WithPolicies(piv), pkitest.WithoutAKI()).PEM(),
 		"certs/tests/other-piv.pem":    other.NewLeaf(name("Dave Other"), pkitest.WithUPN("dave@contoso.com"), pkitest.WithPolicies(piv)).PEM(),
 	}
-	for p, data := range files {
-		path := ts.MkAbs(filepath.Join(args[0], p))
-		ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
-		ts.Check(os.WriteFile(path, data, 0o644))
+	for _, dir := range args {
+		for p, data := range files {
+			path := ts.MkAbs(filepath.Join(dir, p))
+			ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+			ts.Check(os.WriteFile(path, data, 0o644))
+		}
 	}
 }
 

@@ -67,17 +67,25 @@ type graphTenant struct{ *graph.Client }
 
 func (graphTenant) Flush() error { return nil }
 
+// checkCloud refuses an unknown --cloud, with or without --snapshot.
+func (f *tenantFlags) checkCloud() error {
+	if f.cloud != "" && !model.Valid(model.Cloud(f.cloud), model.Clouds) {
+		return flagError{fmt.Errorf("invalid --cloud %q: must be %s", f.cloud, model.Quoted(model.Clouds))}
+	}
+	return nil
+}
+
 // open connects to the tenant. cloud and tenantID come from the
 // configuration's tenant block when there is one.
 func (f *tenantFlags) open(env *Env, cloud model.Cloud, tenantID string) (tenant, error) {
+	if err := f.checkCloud(); err != nil {
+		return nil, err
+	}
 	if f.snapshot != "" {
 		return snapshot.Open(f.snapshot)
 	}
 	if f.cloud != "" {
 		cloud = model.Cloud(f.cloud)
-		if !model.Valid(cloud, model.Clouds) {
-			return nil, flagError{fmt.Errorf("invalid --cloud %q: must be %s", f.cloud, model.Quoted(model.Clouds))}
-		}
 	}
 	if cloud == "" {
 		cloud = model.CloudGlobal

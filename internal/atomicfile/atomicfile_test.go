@@ -31,3 +31,58 @@ func TestWriteFileKeepsModeAndLeavesNothingBehind(t *testing.T) {
 		t.Error("writing into a missing directory succeeded")
 	}
 }
+
+func TestWriteFileWritesThroughSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real", "main.hcl")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.hcl")
+	if err := os.Symlink(filepath.Join("real", "main.hcl"), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", info, err)
+	}
+	got, _ := os.ReadFile(real)
+	info, _ := os.Stat(real)
+	if string(got) != "new" || info.Mode().Perm() != 0o600 {
+		t.Errorf("target holds %q with mode %v", got, info.Mode().Perm())
+	}
+
+	dangling := filepath.Join(dir, "dangling.hcl")
+	if err := os.Symlink("nowhere.hcl", dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(dangling, []byte("x")); err == nil {
+		t.Error("writing through a dangling link succeeded")
+	}
+	if info, err := os.Lstat(dangling); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the dangling link was replaced")
+	}
+}
+
+func TestStageDiscardLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	if err := os.WriteFile(path, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Stage(path, []byte("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Discard()
+	got, _ := os.ReadFile(path)
+	entries, _ := os.ReadDir(dir)
+	if string(got) != "keep" || len(entries) != 1 {
+		t.Errorf("content %q, %d entries", got, len(entries))
+	}
+}

@@ -125,6 +125,10 @@ func Inspect(c *x509.Certificate, now time.Time) Inspection {
 	return in
 }
 
+// MaxCAObjectBytes is Entra's limit for one CA object of the PKI trust store
+// ("8 KB for each CA object").
+const MaxCAObjectBytes = 8 * 1024
+
 func findings(c *x509.Certificate, in Inspection, now time.Time) []Finding {
 	var out []Finding
 	add := func(s Severity, format string, args ...any) {
@@ -162,6 +166,9 @@ func findings(c *x509.Certificate, in Inspection, now time.Time) []Finding {
 		add(SeverityWarning, "the certificate is not valid before %s (in %s)", c.NotBefore.UTC().Format(time.RFC3339), days(c.NotBefore.Sub(now)))
 	}
 
+	if in.IsCA && len(c.Raw) > MaxCAObjectBytes {
+		add(SeverityError, "the CA certificate is %d bytes of DER; Entra accepts at most %d bytes per CA object in the PKI trust store", len(c.Raw), MaxCAObjectBytes)
+	}
 	if in.IsCA && len(c.SubjectKeyId) == 0 {
 		add(SeverityWarning, "the CA has no subject key identifier: Entra builds chains and matches CRLs by key identifiers")
 	}

@@ -29,8 +29,10 @@ type Plan struct {
 	FormatVersion string       `json:"format_version"`
 	Changes       []Change     `json:"changes"`
 	Diagnostics   []Diagnostic `json:"diagnostics"`
-	// Digests of the observed and desired states the plan was made from;
-	// apply of a saved plan refuses when either no longer matches.
+	// The tenant a saved plan was made for, and the digests of the
+	// observed and desired states it was made from; apply of a saved plan
+	// refuses another tenant, and a state that no longer matches.
+	TenantID       string `json:"tenant_id,omitempty"`
 	ObservedDigest string `json:"observed_digest,omitempty"`
 	DesiredDigest  string `json:"desired_digest,omitempty"`
 }

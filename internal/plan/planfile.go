@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -44,19 +46,66 @@ func Read(r io.Reader) (*Plan, error) {
 	return s.Plan, nil
 }
 
-// Seal records the digests of the states a plan was made from.
+// ErrTampered is returned by CheckSaved when a saved plan's changes are not
+// the changes its configuration and tenant give.
+var ErrTampered = errors.New("saved plan does not match")
+
+// ErrOtherTenant is returned by CheckSaved when a saved plan was made for
+// another tenant.
+var ErrOtherTenant = errors.New("saved plan is for another tenant")
+
+// Seal records the tenant and the digests of the states a plan was made
+// from.
 func (p *Plan) Seal(desired, observed model.State) {
+	p.TenantID = observed.TenantID
 	p.DesiredDigest = DesiredDigest(desired)
 	p.ObservedDigest = ObservedDigest(observed)
 }
 
-// CheckSaved refuses a saved plan whose configuration or tenant changed.
-func (p *Plan) CheckSaved(desired, observed model.State) error {
+// CheckSaved refuses a saved plan made for another tenant, one whose
+// configuration or tenant changed, and one whose changes are not exactly
+// fresh's: the plan the same configuration and tenant give now. A plan file
+// is data anybody with write access to it can edit, so apply never carries
+// out its changes: it carries out fresh's, once they are known to be the
+// ones the file shows.
+func (p *Plan) CheckSaved(desired, observed model.State, fresh *Plan) error {
+	if !strings.EqualFold(p.TenantID, observed.TenantID) {
+		saved, now := p.TenantID, observed.TenantID
+		if saved == "" {
+			saved = "no tenant (an older cbactl, or an edited file)"
+		} else {
+			saved = "tenant " + saved
+		}
+		if now == "" {
+			now = "a tenant without an id"
+		} else {
+			now = "tenant " + now
+		}
+		return fmt.Errorf("%w: the plan was made for %s, and this is %s; nothing was changed", ErrOtherTenant, saved, now)
+	}
 	if p.DesiredDigest != DesiredDigest(desired) {
 		return fmt.Errorf("%w: the configuration changed since the plan was made; run plan again", ErrStale)
 	}
 	if p.ObservedDigest != ObservedDigest(observed) {
 		return fmt.Errorf("%w: the tenant changed since the plan was made; run plan again", ErrStale)
+	}
+	if err := sameChanges(p.Changes, fresh.Changes); err != nil {
+		return fmt.Errorf("%w: %w; the file was edited or made by another version of cbactl. Nothing was changed: run plan again", ErrTampered, err)
+	}
+	return nil
+}
+
+// sameChanges compares two change lists in their saved form.
+func sameChanges(saved, fresh []Change) error {
+	if len(saved) != len(fresh) {
+		return fmt.Errorf("the plan file holds %d changes, the configuration and the tenant give %d", len(saved), len(fresh))
+	}
+	for i := range saved {
+		a, errA := json.Marshal(saved[i])
+		b, errB := json.Marshal(fresh[i])
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			return fmt.Errorf("the plan file's change to %s is not the one the configuration and the tenant give", saved[i].Address)
+		}
 	}
 	return nil
 }

@@ -22,8 +22,15 @@ var markdownActions = map[plan.Action]string{
 func Markdown(w io.Writer, p *plan.Plan) error {
 	var b bytes.Buffer
 	s := p.Summary()
-	if p.HasChanges() {
-		fmt.Fprintf(&b, "### cbactl plan: %d to add, %d to change, %d to destroy\n\n", s.Add, s.Change, s.Destroy)
+	failed := p.HasErrors()
+	if failed {
+		b.WriteString("### cbactl plan: failed\n\n" + FailedText + "\n\n")
+	}
+	switch {
+	case p.HasChanges():
+		if !failed {
+			fmt.Fprintf(&b, "### cbactl plan: %d to add, %d to change, %d to destroy\n\n", s.Add, s.Change, s.Destroy)
+		}
 		b.WriteString("| Action | Address | Details |\n|---|---|---|\n")
 		for _, c := range p.Changes {
 			if c.Action == plan.NoOp {
@@ -32,19 +39,20 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 			fmt.Fprintf(&b, "| %s | `%s` | %s |\n", markdownActions[c.Action], c.Address, cell(details(c)))
 		}
 		b.WriteString("\n")
-	} else {
+	case !failed:
 		b.WriteString("### cbactl plan: no changes\n\nThe tenant matches the configuration.\n\n")
 	}
 	for _, d := range p.Diagnostics {
-		label := "Warning"
+		// GitHub's alert types: NOTE, TIP, IMPORTANT, WARNING, CAUTION.
+		alert := "WARNING"
 		if d.Severity == "error" {
-			label = "Error"
+			alert = "CAUTION"
 		}
 		where := ""
 		if d.Address != "" {
 			where = fmt.Sprintf(" (`%s`)", d.Address)
 		}
-		fmt.Fprintf(&b, "> [!%s]\n> **%s**%s: %s\n\n", strings.ToUpper(label), cell(d.Summary), where, cell(d.Detail))
+		fmt.Fprintf(&b, "> [!%s]\n> **%s**%s: %s\n\n", alert, cell(d.Summary), where, cell(d.Detail))
 	}
 	if p.HasChanges() {
 		var text bytes.Buffer

@@ -155,3 +155,29 @@ func TestLabel(t *testing.T) {
 		}
 	}
 }
+
+// A plan with an error never reads as a clean one, in any format.
+func TestFailedPlan(t *testing.T) {
+	p := &plan.Plan{FormatVersion: plan.FormatVersion, Diagnostics: []plan.Diagnostic{
+		{Severity: "error", Summary: "Ambiguous PKI container", Detail: "two containers"},
+		{Severity: "warning", Summary: "Something", Detail: "else"},
+	}}
+	var text, md bytes.Buffer
+	if err := Text(&text, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if text.String() != FailedText+"\n" {
+		t.Errorf("text:\n%s", text.String())
+	}
+	for _, want := range []string{"### cbactl plan: failed\n", "> [!CAUTION]\n> **Ambiguous PKI container**", "> [!WARNING]\n> **Something**"} {
+		if !bytes.Contains(md.Bytes(), []byte(want)) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if bytes.Contains(md.Bytes(), []byte("no changes")) || bytes.Contains(md.Bytes(), []byte("[!ERROR]")) {
+		t.Errorf("Markdown:\n%s", md.String())
+	}
+}

@@ -57,10 +57,20 @@ func (p *printer) symbol(a plan.Action) string {
 	return "   "
 }
 
+// FailedText is what a failed plan prints instead of its changes.
+const FailedText = "Planning failed: fix the errors reported and plan again. This plan cannot be applied; the tenant was not changed."
+
 // Text writes a plan the way Terraform shows one: every change with its
 // attributes (unchanged ones collapsed in updates), then the summary line.
 func Text(w io.Writer, pl *plan.Plan, o Options) error {
 	p := &printer{w: w, color: o.Color}
+	failed := pl.HasErrors()
+	if failed && !pl.HasChanges() {
+		// Never "No changes" for a plan that failed: a pipeline that posts
+		// standard output would report a clean tenant.
+		p.printf("%s\n", p.paint(bold, FailedText))
+		return p.err
+	}
 	if !pl.HasChanges() {
 		p.printf("%s\n", p.paint(bold, "No changes. The tenant matches the configuration."))
 		return p.err
@@ -75,6 +85,9 @@ func Text(w io.Writer, pl *plan.Plan, o Options) error {
 	}
 	s := pl.Summary()
 	p.printf("\n%s %d to add, %d to change, %d to destroy.\n", p.paint(bold, "Plan:"), s.Add, s.Change, s.Destroy)
+	if failed {
+		p.printf("\n%s\n", p.paint(bold, FailedText))
+	}
 	return p.err
 }
 
