@@ -77,7 +77,7 @@ func analyzeChains(refs []caRef) []chainFinding {
 		if !r.cert.BasicConstraintsValid || !r.cert.IsCA {
 			continue
 		}
-		n := &chainNode{ref: r, ski: pki.SubjectKeyID(r.cert), aki: pki.AuthorityKeyID(r.cert), selfSigned: pki.IsSelfSigned(r.cert)}
+		n := &chainNode{ref: r, ski: pki.SubjectKeyID(r.cert), aki: pki.AuthorityKeyID(r.cert), selfSigned: r.selfSigned}
 		n.end = n.selfSigned || r.ca.Type == model.CATypeRoot
 		if n.ski != "" {
 			bySKI[n.ski] = append(bySKI[n.ski], len(nodes))

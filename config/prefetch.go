@@ -1,25 +1,31 @@
 package config
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/base64"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cbactl/cbactl/internal/pki"
+	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 // prefetch reads and parses, on every core, the certificate files that
 // certificate_authority blocks name with a literal path
 // (certificate = file("certs/ca.pem") or filebase64("certs/ca.cer")), so that
-// a trust store of thousands of CAs loads in parallel. Decoding then finds
-// the files in files and the parsed certificates, by their text, in the
-// result; anything prefetch does not recognise is read and parsed as usual.
-func prefetch(blocks hcl.Blocks, files *fileReader) map[string]*x509.Certificate {
+// a trust store of thousands of CAs loads in parallel, and works out the
+// facts the checks ask about each certificate. It returns at once: the work
+// goes on beside the rest of loading (and the tenant read that the tenant
+// block starts). Decoding then finds the files in files and the parsed
+// certificates, by their text, in the result; anything prefetch does not
+// recognise is read and parsed as usual.
+func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetched {
 	type job struct {
 		path   string
 		base64 bool
@@ -48,15 +54,16 @@ func prefetch(blocks hcl.Blocks, files *fileReader) map[string]*x509.Certificate
 		}
 	}
 
-	parsed := make(map[string]*x509.Certificate, len(jobs))
+	p := &prefetched{done: make(chan struct{}), parsed: make(map[string]*x509.Certificate, len(jobs))}
 	var mu sync.Mutex
-	work := make(chan job)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range work {
+			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
+				j := jobs[i]
 				data, err := files.read(j.path)
 				if err != nil {
 					continue // decoding reports it
@@ -65,22 +72,54 @@ func prefetch(blocks hcl.Blocks, files *fileReader) map[string]*x509.Certificate
 				if err != nil {
 					continue
 				}
+				facts.isSelfSigned(c)
 				text := string(data)
 				if j.base64 {
 					text = base64.StdEncoding.EncodeToString(data)
 				}
 				mu.Lock()
-				parsed[text] = c
+				p.parsed[text] = c
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, j := range jobs {
-		work <- j
+	go func() {
+		wg.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+// prefetched is what prefetch parses: certificates by their text.
+type prefetched struct {
+	done   chan struct{} // closed when parsed is complete
+	parsed map[string]*x509.Certificate
+}
+
+// cert returns the certificate prefetch parsed from text, once prefetch is
+// done.
+func (p *prefetched) cert(text string) (*x509.Certificate, bool) {
+	<-p.done
+	c, ok := p.parsed[text]
+	return c, ok
+}
+
+// tenantKnownEarly calls tenantKnown (when set) at once with the defaults, and
+// returns nil, when no source can declare a tenant block: the block's type
+// name is an identifier, spelled out in the source. The tenant read then
+// runs beside all of loading, parsing included; otherwise it returns
+// tenantKnown, for load to call as soon as the tenant block is known.
+func tenantKnownEarly(sources []source, tenantKnown func(model.Cloud, string)) func(model.Cloud, string) {
+	if tenantKnown == nil {
+		return nil
 	}
-	close(work)
-	wg.Wait()
-	return parsed
+	for _, s := range sources {
+		if bytes.Contains(s.src, []byte(blockTenant)) {
+			return tenantKnown
+		}
+	}
+	tenantKnown(model.CloudGlobal, "")
+	return nil
 }
 
 // literalString is the value of a quoted string with no interpolation.

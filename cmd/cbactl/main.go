@@ -11,13 +11,18 @@ import (
 )
 
 func main() {
+	tuneGC()
+	os.Exit(Main(os.Args[1:], systemEnv()))
+}
+
+// tuneGC sets the garbage collector up for the process.
+func tuneGC() {
 	// A plan of thousands of CAs has a live heap of about 40 MB; a soft (72 MiB)
 	// limit keeps the garbage collector from letting the process grow to
 	// twice that. GOMEMLIMIT, when set, wins.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(72 << 20)
 	}
-	os.Exit(Main(os.Args[1:], systemEnv()))
 }
 
 // systemEnv is the Env of the running process.

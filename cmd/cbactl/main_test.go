@@ -23,7 +23,7 @@ type serverKey struct{}
 // TestMain lets the test binary act as the cbactl binary inside scripts.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"cbactl": func() { os.Exit(Main(os.Args[1:], systemEnv())) },
+		"cbactl": func() { tuneGC(); os.Exit(Main(os.Args[1:], systemEnv())) },
 	})
 }
 

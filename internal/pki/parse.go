@@ -517,6 +517,30 @@ func privateKeyError(reason string) error {
 // privateKeyReason reports whether data holds private key material and, if so,
 // a short description that never includes key bytes. blocks is scanPEM(data).
 func privateKeyReason(data []byte, blocks []pemBlock) (string, bool) {
+	if reason, ok := textKeyReason(data); ok {
+		return reason, true
+	}
+	if reason, ok := derKeyReason(data); ok {
+		return reason, true
+	}
+	for _, b := range blocks {
+		if !b.ok {
+			continue
+		}
+		if reason, ok := derKeyReason(b.bytes); ok {
+			return reason + " inside a " + quoteType(b.typ) + " PEM block", true
+		}
+	}
+	return "", false
+}
+
+// textKeyReason finds the textual markers of private keys: PEM labels and
+// PuTTY headers, in any case. Each of them spells KEY, so data without it
+// (in any case) is not copied and searched.
+func textKeyReason(data []byte) (string, bool) {
+	if !containsFoldKEY(data) {
+		return "", false
+	}
 	upper := asciiUpper(data)
 	// PEM BEGIN lines whose type mentions a private key.
 	begin := []byte(pemBeginMarker)
@@ -544,18 +568,18 @@ func privateKeyReason(data []byte, blocks []pemBlock) (string, bool) {
 	if bytes.Contains(upper, []byte("PUTTY-USER-KEY-FILE-")) {
 		return "a PuTTY private key file", true
 	}
-	if reason, ok := derKeyReason(data); ok {
-		return reason, true
-	}
-	for _, b := range blocks {
-		if !b.ok {
-			continue
-		}
-		if reason, ok := derKeyReason(b.bytes); ok {
-			return reason + " inside a " + quoteType(b.typ) + " PEM block", true
-		}
-	}
 	return "", false
+}
+
+// containsFoldKEY reports whether data holds "KEY" in any mix of cases.
+func containsFoldKEY(data []byte) bool {
+	for i := 0; i+2 < len(data); i++ {
+		// c|0x20 lower-cases an ASCII letter, and maps no other byte to one.
+		if data[i]|0x20 == 'k' && data[i+1]|0x20 == 'e' && data[i+2]|0x20 == 'y' {
+			return true
+		}
+	}
+	return false
 }
 
 // isPlainLabel reports whether an (upper-cased) PEM type is made of letters,
