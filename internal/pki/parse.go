@@ -573,10 +573,17 @@ func textKeyReason(data []byte) (string, bool) {
 
 // containsFoldKEY reports whether data holds "KEY" in any mix of cases.
 func containsFoldKEY(data []byte) bool {
-	for i := 0; i+2 < len(data); i++ {
-		// c|0x20 lower-cases an ASCII letter, and maps no other byte to one.
-		if data[i]|0x20 == 'k' && data[i+1]|0x20 == 'e' && data[i+2]|0x20 == 'y' {
-			return true
+	for _, k := range []byte{'K', 'k'} {
+		for rest := data; ; {
+			i := bytes.IndexByte(rest, k)
+			if i < 0 || i+2 >= len(rest) {
+				break
+			}
+			// c|0x20 lower-cases an ASCII letter, and maps no other byte to one.
+			if rest[i+1]|0x20 == 'e' && rest[i+2]|0x20 == 'y' {
+				return true
+			}
+			rest = rest[i+1:]
 		}
 	}
 	return false
