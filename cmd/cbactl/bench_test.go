@@ -392,7 +392,7 @@ func BenchmarkLocal(b *testing.B) {
 // binary (wall and CPU time, peak memory) from outside:
 //
 //	CBACTL_SERVE_LARGE=120s CBACTL_SERVE_SHAPE=roots CBACTL_SERVE_LATENCY=20ms \
-//	  go test ./cmd/cbactl -run TestServeLargeTenant -v &
+//	  go test ./cmd/cbactl -run TestServeLargeTenant -v -timeout 0 &
 //	# it prints CBACTL_GRAPH_URL and the configuration directories, then
 //	CBACTL_GRAPH_URL=… CBACTL_ACCESS_TOKEN=fake-token-7f3a9c /usr/bin/time -v cbactl plan --chdir DIR
 //
