@@ -54,7 +54,14 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 		}
 	}
 
-	p := &prefetched{done: make(chan struct{}), parsed: make(map[string]*x509.Certificate, len(jobs))}
+	p := &prefetched{
+		results: make([]prefetchResult, len(jobs)),
+		done:    make(chan struct{}),
+		parsed:  make(map[string]*x509.Certificate, len(jobs)),
+	}
+	for i := range p.results {
+		p.results[i].done = make(chan struct{})
+	}
 	var mu sync.Mutex
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -63,23 +70,21 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
-				j := jobs[i]
+				j, r := jobs[i], &p.results[i]
 				data, err := files.read(j.path)
-				if err != nil {
-					continue // decoding reports it
+				if err == nil {
+					r.text = string(data)
+					if j.base64 {
+						r.text = base64.StdEncoding.EncodeToString(data)
+					}
+					if r.cert, err = pki.ParseCertificate(data); err == nil {
+						facts.isSelfSigned(r.cert)
+						mu.Lock()
+						p.parsed[r.text] = r.cert
+						mu.Unlock()
+					}
 				}
-				c, err := pki.ParseCertificate(data)
-				if err != nil {
-					continue
-				}
-				facts.isSelfSigned(c)
-				text := string(data)
-				if j.base64 {
-					text = base64.StdEncoding.EncodeToString(data)
-				}
-				mu.Lock()
-				p.parsed[text] = c
-				mu.Unlock()
+				close(r.done) // errors are decoding's to report
 			}
 		}()
 	}
@@ -92,13 +97,34 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 
 // prefetched is what prefetch parses: certificates by their text.
 type prefetched struct {
-	done   chan struct{} // closed when parsed is complete
-	parsed map[string]*x509.Certificate
+	// results are by job, in declaration order, each ready when its done
+	// is closed; next is the first result decoding has not looked at.
+	results []prefetchResult
+	next    int
+	done    chan struct{} // closed when parsed is complete
+	parsed  map[string]*x509.Certificate
 }
 
-// cert returns the certificate prefetch parsed from text, once prefetch is
-// done.
+type prefetchResult struct {
+	done chan struct{}
+	text string            // "" when the file could not be read
+	cert *x509.Certificate // nil when text holds no certificate
+}
+
+// cert returns the certificate prefetch parsed from text. Decoding asks for
+// the certificates in declaration order, the order prefetch works in, so it
+// waits only for the next one, not for prefetch to finish; a text out of
+// that order (a certificate not given by a literal path) waits for all.
+// cert is called from one goroutine.
 func (p *prefetched) cert(text string) (*x509.Certificate, bool) {
+	for p.next < len(p.results) {
+		r := &p.results[p.next]
+		<-r.done
+		p.next++
+		if r.text == text && r.cert != nil {
+			return r.cert, true
+		}
+	}
 	<-p.done
 	c, ok := p.parsed[text]
 	return c, ok
