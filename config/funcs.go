@@ -133,7 +133,8 @@ type fileReader struct {
 	baseDir string
 
 	mu    sync.Mutex
-	files map[string]readResult // by path as written
+	files map[string]readResult  // by path as written
+	scans map[*byte]*pki.Scanned // see scan
 }
 
 type readResult struct {
@@ -177,7 +178,7 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if pki.ContainsPrivateKey(data) {
+	if r.scan(data).ContainsPrivateKey() {
 		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", path)
 	}
 	return data, nil

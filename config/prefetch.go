@@ -77,7 +77,7 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 					if j.base64 {
 						r.text = base64.StdEncoding.EncodeToString(data)
 					}
-					if r.cert, err = pki.ParseCertificate(data); err == nil {
+					if r.cert, err = files.scanned(data).ParseCertificate(); err == nil {
 						facts.isSelfSigned(r.cert)
 						mu.Lock()
 						p.parsed[r.text] = r.cert
@@ -128,6 +128,42 @@ func (p *prefetched) cert(text string) (*x509.Certificate, bool) {
 	<-p.done
 	c, ok := p.parsed[text]
 	return c, ok
+}
+
+// scan scans data, a file's contents as read, for private keys and
+// certificates, and keeps the result of a file the size of a certificate
+// for scanned: reading a certificate file and parsing it then scans it
+// once. Scans are kept by the first byte of data, which identifies the
+// contents of one read.
+func (r *fileReader) scan(data []byte) *pki.Scanned {
+	s := pki.Scan(data)
+	if len(data) > 0 && len(data) <= maxKeptScan {
+		r.mu.Lock()
+		if r.scans == nil {
+			r.scans = map[*byte]*pki.Scanned{}
+		}
+		r.scans[&data[0]] = s
+		r.mu.Unlock()
+	}
+	return s
+}
+
+// maxKeptScan bounds the files whose scan is kept: CA certificates are at
+// most 8 KB of DER (Entra's limit), 11 KB of PEM.
+const maxKeptScan = 64 << 10
+
+// scanned returns, once, what scan found in data (read by r), or scans it.
+func (r *fileReader) scanned(data []byte) *pki.Scanned {
+	if len(data) > 0 {
+		r.mu.Lock()
+		s, ok := r.scans[&data[0]]
+		delete(r.scans, &data[0])
+		r.mu.Unlock()
+		if ok {
+			return s
+		}
+	}
+	return pki.Scan(data)
 }
 
 // tenantKnownEarly calls tenantKnown (when set) at once with the defaults, and
