@@ -19,7 +19,7 @@ func main() {
 // seldom, and keep memory under a ceiling. A plan of thousands of CAs has a
 // live heap of about 25 MB and allocates several times that while it parses;
 // at the default GOGC=100 the collector would run a dozen times, at 400 a few
-// times. The soft 78 MiB limit (peak resident memory stays about 12 MB above
+// times. The soft 75 MiB limit (peak resident memory stays 12-20 MB above
 // it, under 100 MB) then decides when it runs, and only while a large
 // configuration loads. GOGC and GOMEMLIMIT, when set, win.
 func tuneGC() {
@@ -27,7 +27,7 @@ func tuneGC() {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(78 << 20)
+		debug.SetMemoryLimit(75 << 20)
 	}
 }
 
