@@ -143,6 +143,25 @@ func setupLarge(b testing.TB, shape string) *largeTenant {
 	return lt
 }
 
+// benchCleanup runs the tests and benchmarks, then removes the
+// benchmarks' directories.
+type benchCleanup struct{ m *testing.M }
+
+func (c benchCleanup) Run() int {
+	defer func() {
+		largeMu.Lock()
+		defer largeMu.Unlock()
+		for _, lt := range large {
+			lt.srv.Close()
+			os.RemoveAll(filepath.Dir(lt.dirs[benchLayouts[0]]))
+		}
+		if binPath != "" {
+			os.RemoveAll(filepath.Dir(binPath))
+		}
+	}()
+	return c.m.Run()
+}
+
 func pemOf(der []byte) []byte {
 	return []byte("-----BEGIN CERTIFICATE-----\n" + wrap64(der) + "-----END CERTIFICATE-----\n")
 }
@@ -254,6 +273,7 @@ func BenchmarkPlan(b *testing.B) {
 			for _, lat := range benchLatencies {
 				b.Run(fmt.Sprintf("%s/%s/%s", shape, layout, lat), func(b *testing.B) {
 					lt := setupLarge(b, shape)
+					cbactlBinary(b)
 					lt.srv.SetLatency(lat)
 					defer lt.srv.SetLatency(0)
 					var runs []binRun
@@ -344,6 +364,7 @@ func BenchmarkValidate(b *testing.B) {
 		for _, layout := range benchLayouts {
 			b.Run(shape+"/"+layout, func(b *testing.B) {
 				lt := setupLarge(b, shape)
+				cbactlBinary(b)
 				var runs []binRun
 				b.ResetTimer()
 				for range b.N {

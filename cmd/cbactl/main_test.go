@@ -22,7 +22,7 @@ type serverKey struct{}
 
 // TestMain lets the test binary act as the cbactl binary inside scripts.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(benchCleanup{m}, map[string]func(){
 		"cbactl": func() { tuneGC(); os.Exit(Main(os.Args[1:], systemEnv())) },
 	})
 }
