@@ -77,7 +77,7 @@ func analyzeChains(refs []caRef) []chainFinding {
 		if !r.cert.BasicConstraintsValid || !r.cert.IsCA {
 			continue
 		}
-		n := &chainNode{ref: r, ski: pki.SubjectKeyID(r.cert), aki: pki.AuthorityKeyID(r.cert), selfSigned: pki.IsSelfSigned(r.cert)}
+		n := &chainNode{ref: r, ski: pki.SubjectKeyID(r.cert), aki: pki.AuthorityKeyID(r.cert), selfSigned: r.selfSigned}
 		n.end = n.selfSigned || r.ca.Type == model.CATypeRoot
 		if n.ski != "" {
 			bySKI[n.ski] = append(bySKI[n.ski], len(nodes))
@@ -129,15 +129,16 @@ func analyzeChains(refs []caRef) []chainFinding {
 	}
 	for i, n := range nodes {
 		name := describeCert(n.ref)
-		dn := pki.SubjectDN(n.ref.cert, pki.RuleOrder)
+		// The subject is formatted only for a finding: most CAs have none.
+		dn := func() string { return pki.SubjectDN(n.ref.cert, pki.RuleOrder) }
 		if n.ski == "" {
-			add(chainNoSKI, n, dn,
+			add(chainNoSKI, n, dn(),
 				"%s has no subject key identifier extension. Entra finds a CA by the SKI that the certificates it issued name as their authority key identifier, and matches its CRL by SKI too: reissue the CA certificate with an SKI.", name)
 		}
 		switch {
 		case n.end && n.selfSigned && n.ref.ca.Type == model.CATypeRoot:
 			if n.aki != "" && n.ski != "" && n.aki != n.ski {
-				add(chainRootAKI, n, fmt.Sprintf("%s (AKI %s, SKI %s)", dn, n.aki, n.ski),
+				add(chainRootAKI, n, fmt.Sprintf("%s (AKI %s, SKI %s)", dn(), n.aki, n.ski),
 					"%s is a self-signed root, but its authority key identifier %s differs from its subject key identifier %s. A root's AKI must be absent or equal to its SKI: Entra follows AKI → SKI and would look for another issuer.", name, n.aki, n.ski)
 			}
 		case n.aki != "" && n.aki == n.ski:
@@ -145,14 +146,14 @@ func analyzeChains(refs []caRef) []chainFinding {
 			if n.selfSigned {
 				why = " It is self-signed: if it is a root, declare it with type = \"root\"."
 			}
-			add(chainAKIIsSKI, n, dn,
+			add(chainAKIIsSKI, n, dn(),
 				"%s is declared as an intermediate CA, but its authority key identifier equals its subject key identifier (%s), as only a root's does. Entra follows AKI → SKI up to a root, so this chain can only end here.%s", name, n.ski, why)
 		case n.aki == "" && !n.selfSigned:
-			add(chainNoAKI, n, dn,
+			add(chainNoAKI, n, dn(),
 				"%s has no authority key identifier extension. Entra builds chains by matching AKI to SKI, not by name, and requires both when CRLs are in use; cbactl matched its issuer by name. Reissue the CA certificate with an AKI.", name)
 		}
 		if !complete[i] {
-			out = append(out, chainBreak(nodes, i, issuers, name, dn))
+			out = append(out, chainBreak(nodes, i, issuers, name, dn()))
 		}
 		if f, ok := parentCRL(nodes, i, issuers, name, dn); ok {
 			out = append(out, f)
@@ -228,19 +229,23 @@ func chainBreak(nodes []*chainNode, i int, issuers func(int) []int, name, dn str
 // revoked, which is its issuer's CRL), or the CRL URL of its declared
 // issuer. Bulk .p7b uploads make exactly this mistake: Graph sets each CA's
 // CRL URL from the first HTTP CDP of its certificate.
-func parentCRL(nodes []*chainNode, i int, issuers func(int) []int, name, dn string) (chainFinding, bool) {
+func parentCRL(nodes []*chainNode, i int, issuers func(int) []int, name string, dn func() string) (chainFinding, bool) {
 	n := nodes[i]
 	u := n.ref.ca.CRLURL
 	if u == "" || n.selfSigned {
 		return chainFinding{}, false
 	}
 	const why = "A CRL that its CA did not issue fails Entra's check that the CRL issuer is the CA's subject and the CRL's AKI is the CA's SKI (AADSTS2205015), and certificates the CA revokes would not be caught."
-	f := chainFinding{kind: chainParentCRL, ref: n.ref, item: fmt.Sprintf("%s (%s)", dn, u)}
+	f := chainFinding{kind: chainParentCRL, ref: n.ref}
+	found := func() (chainFinding, bool) {
+		f.item = fmt.Sprintf("%s (%s)", dn(), u)
+		return f, true
+	}
 	for _, c := range issuers(i) {
 		p := nodes[c]
 		if p.ref.ca.CRLURL != "" && sameURL(p.ref.ca.CRLURL, u) {
 			f.detail = fmt.Sprintf("The CRL URL of %s, %q, is also the CRL URL of its issuer %s: a CA publishes its own CRL. %s Set crl_url to the CRL this CA publishes, and check it with `cbactl crl check`.", name, u, describeCert(p.ref), why)
-			return f, true
+			return found()
 		}
 	}
 	for _, cdp := range n.ref.cert.CRLDistributionPoints {
@@ -252,7 +257,7 @@ func parentCRL(nodes []*chainNode, i int, issuers func(int) []int, name, dn stri
 		} else {
 			f.detail = fmt.Sprintf("The crl_url of %s, %q, is the CRL distribution point written in its own certificate. The CDP of a CA certificate usually points at its parent's CRL — a common misconfiguration after .p7b uploads, which copy the first CDP. %s Set crl_url to the CRL this CA publishes, and check it with `cbactl crl check`.", name, u, why)
 		}
-		return f, true
+		return found()
 	}
 	return chainFinding{}, false
 }

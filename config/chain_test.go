@@ -33,7 +33,7 @@ func TestAnalyzeChains(t *testing.T) {
 				typ = model.CATypeRoot
 			}
 		}
-		r := caRef{addr: model.CAAddress(p, name), attr: "certificate", cert: c.Cert,
+		r := caRef{addr: model.CAAddress(p, name), attr: "certificate", cert: c.Cert, selfSigned: pki.IsSelfSigned(c.Cert),
 			ca: model.CA{Name: name, Certificate: c.DER, Type: typ, CRLURL: crl}}
 		if name == "" {
 			r.addr, r.attr = model.PKIAddress(p).Nested(blockUpload), "file"
@@ -161,7 +161,7 @@ func sorted(s []string) []string {
 // fast and complete: 250 CAs in one line, each issued by the previous.
 func TestAnalyzeChainsLargeStore(t *testing.T) {
 	ca := pkitest.NewRoot()
-	refs := []caRef{{addr: model.CAAddress("p", "c0"), cert: ca.Cert, ca: model.CA{Name: "c0", Type: model.CATypeRoot}}}
+	refs := []caRef{{addr: model.CAAddress("p", "c0"), cert: ca.Cert, selfSigned: true, ca: model.CA{Name: "c0", Type: model.CATypeRoot}}}
 	for i := 1; i < 250; i++ {
 		ca = ca.NewIntermediate()
 		refs = append(refs, caRef{addr: model.CAAddress("p", "c"), cert: ca.Cert, ca: model.CA{Name: "c", Type: model.CATypeIntermediate}})

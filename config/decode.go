@@ -31,7 +31,9 @@ type decoder struct {
 	now     time.Time
 	files   *fileReader
 	// parsed holds certificates parsed ahead of decoding, by their text.
-	parsed map[string]*x509.Certificate
+	parsed *prefetched
+	// facts are what the checks ask about the certificates, shared.
+	facts *certFacts
 
 	// certs holds the parsed certificate of every declared CA, by address;
 	// for upload PKIs, the bundle's certificates under the upload address.
@@ -360,7 +362,7 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	if !ok {
 		return ca, false
 	}
-	cert, ok := d.parsed[text]
+	cert, ok := d.parsed.cert(text)
 	var err error
 	if !ok {
 		cert, err = parseCertificateText(text)
@@ -374,7 +376,7 @@ func (d *decoder) decodeCA(pkiName string, b *hcl.Block) (model.CA, bool) {
 	d.caOrder = append(d.caOrder, cert)
 
 	ca.Type = model.CATypeIntermediate
-	if pki.IsSelfSigned(cert) {
+	if d.facts.isSelfSigned(cert) {
 		ca.Type = model.CATypeRoot
 	}
 	if t, ok := enum(a, "type", model.CATypes); ok {

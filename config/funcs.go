@@ -136,7 +136,8 @@ type fileReader struct {
 	baseDir string
 
 	mu    sync.Mutex
-	files map[string]readResult // by path as written
+	files map[string]readResult  // by path as written
+	scans map[*byte]*pki.Scanned // see scan
 }
 
 type readResult struct {
@@ -198,7 +199,7 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%s is more than %d bytes; cbactl reads files of at most %d bytes", shown, maxFileSize, maxFileSize)
 	}
-	if pki.ContainsPrivateKey(data) {
+	if r.scan(data).ContainsPrivateKey() {
 		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", shown)
 	}
 	return data, nil

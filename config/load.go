@@ -59,7 +59,8 @@ type LoadOptions struct {
 	// Now is the time certificate validity is judged against.
 	Now time.Time
 	// TenantKnown, when set, is called as soon as the tenant block is
-	// decoded (with the defaults when there is none), before the rest of the
+	// decoded (with the defaults when there is none: before the files are
+	// even parsed when none of them can hold one), before the rest of the
 	// configuration, so that the caller can start reading the tenant while
 	// the configuration loads. It is not called when the tenant block is in
 	// error.
@@ -76,6 +77,7 @@ type Config struct {
 
 	parser *hclparse.Parser
 	files  map[string]*hcl.File // sources only, once loaded
+	facts  *certFacts
 }
 
 // Files returns the files by name, for diagnostic snippets. It is safe to
@@ -161,7 +163,7 @@ func readSource(path string) ([]byte, hcl.Diagnostics) {
 }
 
 func newConfig(dir string) *Config {
-	return &Config{Dir: dir, parser: hclparse.NewParser(), Sources: SourceMap{}}
+	return &Config{Dir: dir, parser: hclparse.NewParser(), Sources: SourceMap{}, facts: newCertFacts()}
 }
 
 // source is one configuration file's name and contents.
@@ -174,6 +176,7 @@ type source struct {
 func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	dir := cfg.Dir
 	var diags, rootDiags hcl.Diagnostics
+	opts.TenantKnown = tenantKnownEarly(sources, opts.TenantKnown)
 	var blocks hcl.Blocks
 	// Files are parsed concurrently: a large trust store split over files
 	// loads faster.
@@ -226,9 +229,13 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 		return diags
 	}
 	diags = append(diags, rootDiags...)
+	if opts.TenantKnown != nil && len(blocks.OfType(blockTenant)) == 0 {
+		opts.TenantKnown(model.CloudGlobal, "")
+		opts.TenantKnown = nil
+	}
 
-	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now, files: newFileReader(dir)}
-	d.parsed = prefetch(blocks, d.files)
+	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now, files: newFileReader(dir), facts: cfg.facts}
+	d.parsed = prefetch(blocks, d.files, d.facts)
 
 	// Variables first: everything else may refer to them.
 	vars := map[string]*variable{}

@@ -1,25 +1,31 @@
 package config
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/base64"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cbactl/cbactl/internal/pki"
+	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 // prefetch reads and parses, on every core, the certificate files that
 // certificate_authority blocks name with a literal path
 // (certificate = file("certs/ca.pem") or filebase64("certs/ca.cer")), so that
-// a trust store of thousands of CAs loads in parallel. Decoding then finds
-// the files in files and the parsed certificates, by their text, in the
-// result; anything prefetch does not recognise is read and parsed as usual.
-func prefetch(blocks hcl.Blocks, files *fileReader) map[string]*x509.Certificate {
+// a trust store of thousands of CAs loads in parallel, and works out the
+// facts the checks ask about each certificate. It returns at once: the work
+// goes on beside the rest of loading (and the tenant read that the tenant
+// block starts). Decoding then finds the files in files and the parsed
+// certificates, by their text, in the result; anything prefetch does not
+// recognise is read and parsed as usual.
+func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetched {
 	type job struct {
 		path   string
 		base64 bool
@@ -48,39 +54,134 @@ func prefetch(blocks hcl.Blocks, files *fileReader) map[string]*x509.Certificate
 		}
 	}
 
-	parsed := make(map[string]*x509.Certificate, len(jobs))
+	p := &prefetched{
+		results: make([]prefetchResult, len(jobs)),
+		done:    make(chan struct{}),
+		parsed:  make(map[string]*x509.Certificate, len(jobs)),
+	}
+	for i := range p.results {
+		p.results[i].done = make(chan struct{})
+	}
 	var mu sync.Mutex
-	work := make(chan job)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range work {
+			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
+				j, r := jobs[i], &p.results[i]
 				data, err := files.read(j.path)
-				if err != nil {
-					continue // decoding reports it
+				if err == nil {
+					r.text = string(data)
+					if j.base64 {
+						r.text = base64.StdEncoding.EncodeToString(data)
+					}
+					if r.cert, err = files.scanned(data).ParseCertificate(); err == nil {
+						facts.isSelfSigned(r.cert)
+						mu.Lock()
+						p.parsed[r.text] = r.cert
+						mu.Unlock()
+					}
 				}
-				c, err := pki.ParseCertificate(data)
-				if err != nil {
-					continue
-				}
-				text := string(data)
-				if j.base64 {
-					text = base64.StdEncoding.EncodeToString(data)
-				}
-				mu.Lock()
-				parsed[text] = c
-				mu.Unlock()
+				close(r.done) // errors are decoding's to report
 			}
 		}()
 	}
-	for _, j := range jobs {
-		work <- j
+	go func() {
+		wg.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+// prefetched is what prefetch parses: certificates by their text.
+type prefetched struct {
+	// results are by job, in declaration order, each ready when its done
+	// is closed; next is the first result decoding has not looked at.
+	results []prefetchResult
+	next    int
+	done    chan struct{} // closed when parsed is complete
+	parsed  map[string]*x509.Certificate
+}
+
+type prefetchResult struct {
+	done chan struct{}
+	text string            // "" when the file could not be read
+	cert *x509.Certificate // nil when text holds no certificate
+}
+
+// cert returns the certificate prefetch parsed from text. Decoding asks for
+// the certificates in declaration order, the order prefetch works in, so it
+// waits only for the next one, not for prefetch to finish; a text out of
+// that order (a certificate not given by a literal path) waits for all.
+// cert is called from one goroutine.
+func (p *prefetched) cert(text string) (*x509.Certificate, bool) {
+	for p.next < len(p.results) {
+		r := &p.results[p.next]
+		<-r.done
+		p.next++
+		if r.text == text && r.cert != nil {
+			return r.cert, true
+		}
 	}
-	close(work)
-	wg.Wait()
-	return parsed
+	<-p.done
+	c, ok := p.parsed[text]
+	return c, ok
+}
+
+// scan scans data, a file's contents as read, for private keys and
+// certificates, and keeps the result of a file the size of a certificate
+// for scanned: reading a certificate file and parsing it then scans it
+// once. Scans are kept by the first byte of data, which identifies the
+// contents of one read.
+func (r *fileReader) scan(data []byte) *pki.Scanned {
+	s := pki.Scan(data)
+	if len(data) > 0 && len(data) <= maxKeptScan {
+		r.mu.Lock()
+		if r.scans == nil {
+			r.scans = map[*byte]*pki.Scanned{}
+		}
+		r.scans[&data[0]] = s
+		r.mu.Unlock()
+	}
+	return s
+}
+
+// maxKeptScan bounds the files whose scan is kept: CA certificates are at
+// most 8 KB of DER (Entra's limit), 11 KB of PEM.
+const maxKeptScan = 64 << 10
+
+// scanned returns, once, what scan found in data (read by r), or scans it.
+func (r *fileReader) scanned(data []byte) *pki.Scanned {
+	if len(data) > 0 {
+		r.mu.Lock()
+		s, ok := r.scans[&data[0]]
+		delete(r.scans, &data[0])
+		r.mu.Unlock()
+		if ok {
+			return s
+		}
+	}
+	return pki.Scan(data)
+}
+
+// tenantKnownEarly calls tenantKnown (when set) at once with the defaults, and
+// returns nil, when no source can declare a tenant block: the block's type
+// name is an identifier, spelled out in the source. The tenant read then
+// runs beside all of loading, parsing included; otherwise it returns
+// tenantKnown, for load to call as soon as the tenant block is known.
+func tenantKnownEarly(sources []source, tenantKnown func(model.Cloud, string)) func(model.Cloud, string) {
+	if tenantKnown == nil {
+		return nil
+	}
+	for _, s := range sources {
+		if bytes.Contains(s.src, []byte(blockTenant)) {
+			return tenantKnown
+		}
+	}
+	tenantKnown(model.CloudGlobal, "")
+	return nil
 }
 
 // literalString is the value of a quoted string with no interpolation.

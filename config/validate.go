@@ -58,7 +58,7 @@ func (v *validator) warnAt(addr model.Address, attr, summary, format string, arg
 // validate runs every offline check that needs the whole configuration.
 func validate(cfg *Config, certs map[model.Address][]*x509.Certificate, now time.Time) hcl.Diagnostics {
 	v := &validator{
-		cfg: cfg, now: now, cas: caRefs(cfg.Desired, certs),
+		cfg: cfg, now: now, cas: caRefs(cfg.Desired, certs, cfg.facts),
 		uploadNoCRL: map[model.Address][]string{}, uploadNoCRLWarn: map[model.Address][]string{},
 	}
 	v.trustStore()
@@ -83,21 +83,24 @@ type caRef struct {
 	attr string        // the attribute to point at
 	ca   model.CA
 	cert *x509.Certificate
+	// selfSigned is whether cert is self-signed (certFacts.isSelfSigned).
+	selfSigned bool
 }
 
-func caRefs(st model.State, certs map[model.Address][]*x509.Certificate) []caRef {
+func caRefs(st model.State, certs map[model.Address][]*x509.Certificate, facts *certFacts) []caRef {
 	var out []caRef
 	for _, p := range st.PKIs {
 		if p.Upload != nil {
 			addr := model.PKIAddress(p.Name).Nested(blockUpload)
 			for i, c := range certs[addr] {
-				out = append(out, caRef{addr: addr, attr: "file", ca: p.CAs[i], cert: c})
+				out = append(out, caRef{addr: addr, attr: "file", ca: p.CAs[i], cert: c, selfSigned: facts.isSelfSigned(c)})
 			}
 			continue
 		}
 		for _, ca := range p.CAs {
 			addr := model.CAAddress(p.Name, ca.Name)
-			out = append(out, caRef{addr: addr, attr: "certificate", ca: ca, cert: certs[addr][0]})
+			c := certs[addr][0]
+			out = append(out, caRef{addr: addr, attr: "certificate", ca: ca, cert: c, selfSigned: facts.isSelfSigned(c)})
 		}
 	}
 	return out
@@ -134,7 +137,7 @@ func (v *validator) trustStore() {
 			v.errorAt(r.addr, r.attr, "Not a CA certificate",
 				"%s is not a certificate authority: its basicConstraints extension does not say CA:TRUE. Only CA certificates belong in the trust store.", name)
 		}
-		if r.ca.Type == model.CATypeRoot && !pki.IsSelfSigned(r.cert) {
+		if r.ca.Type == model.CATypeRoot && !r.selfSigned {
 			v.errorAt(r.addr, "type", "Root CA is not self-signed",
 				"%s has type = \"root\", but its certificate is issued by %q, not by itself. Set type = \"intermediate\" and declare its issuer.", name, pki.IssuerDN(r.cert, pki.RuleOrder))
 		}

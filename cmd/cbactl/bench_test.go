@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,79 +27,139 @@ import (
 
 // The benchmarks below measure `cbactl plan` of a large tenant: 20 PKI
 // containers × 250 CAs (5,000 certificates in files), against the fake Graph
-// server with 20 ms of latency per request. The configuration is one file
-// per PKI container.
+// server, for every shape of trust store:
 //
-//	go test ./cmd/cbactl -run='^$' -bench=. -benchtime=5x
+//   - tree: each PKI one self-signed root and 249 intermediates it issued;
+//   - roots: 5,000 self-signed roots;
 //
-// BenchmarkPlan is the whole command; BenchmarkParallelReader is the
-// fastest possible reader of the same data (policy ‖ PKI list, then every CA
-// list at once), the yardstick for BenchmarkPlan; BenchmarkLocal is the CPU
-// cost of configuration load + diff + render without the network.
+// each configured as one .hcl file per PKI (many) or as one file for
+// everything (one), at 20 ms and at 200 ms of latency per request:
+//
+//	go test ./cmd/cbactl -run='^$' -bench=Plan -benchtime=5x
+//	go test ./cmd/cbactl -run='^$' -bench='Plan/roots/one/20ms' -benchtime=10x
+//
+// BenchmarkPlan runs the cbactl binary (built once with go build) and, in
+// the same iteration, the floor: the fastest
+// possible reader of the same data (policy ‖ PKI list, then every CA list at
+// once, bodies read and discarded). ns/op is the plan's wall time; floor-ms
+// is the floor's, x-floor the ratio of the two; cpu-ms is the plan's user +
+// system CPU time and peak-MB its peak resident memory (measured with GNU
+// time, when /usr/bin/time exists).
+//
+// BenchmarkValidate runs `cbactl validate` of each configuration the same
+// way (cpu-ms is the figure to watch), and BenchmarkLocal is configuration
+// load + diff + render in this process, without the network: the one to
+// profile (-cpuprofile, -memprofile, -benchmem).
 const (
-	benchPKIs    = 20
-	benchCAs     = 250
-	benchLatency = 20 * time.Millisecond
+	benchPKIs = 20
+	benchCAs  = 250
 )
 
+// benchLatencies are the latencies of the fake Graph: 20 ms, as the
+// yardstick of local work, and 200 ms, a real Graph round trip.
+var benchLatencies = []time.Duration{20 * time.Millisecond, 200 * time.Millisecond}
+
+// benchShapes are the trust store shapes, benchLayouts the ways of splitting
+// the configuration into files.
+var (
+	benchShapes  = []string{"tree", "roots"}
+	benchLayouts = []string{"many", "one"}
+)
+
+// largeTenant is a tenant of one shape, served by a fake Graph server, and
+// its configuration directories by layout; plan of either shows no changes.
 type largeTenant struct {
-	dir string
-	srv *graphtest.Server
+	dirs map[string]string
+	srv  *graphtest.Server
 }
 
 var (
-	largeOnce sync.Once
-	large     largeTenant
+	largeMu sync.Mutex
+	large   = map[string]*largeTenant{}
 )
 
-func setupLarge(b *testing.B) largeTenant {
+// setupLarge makes (once per shape) the tenant and its configurations.
+func setupLarge(b testing.TB, shape string) *largeTenant {
 	b.Helper()
-	largeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cbactl-bench-")
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv := graphtest.New(graphtest.Options{Token: fakeToken})
-		for p := range benchPKIs {
-			// One file per PKI container, as a team would keep them.
-			var hcl strings.Builder
-			name := fmt.Sprintf("PKI %02d", p)
-			fmt.Fprintf(&hcl, "pki %q {\n  display_name = %q\n", fmt.Sprintf("p%02d", p), name)
-			obj := srv.Store.CreatePKI(wire.Object{"displayName": []byte(fmt.Sprintf("%q", name))})
-			pkiID := objectID(obj)
-			root := pkitest.NewRoot(pkitest.WithCN(name + " Root"))
-			for c := range benchCAs {
-				der := root.DER
-				if c > 0 {
-					der = root.NewIntermediate(pkitest.WithCN(fmt.Sprintf("%s Issuing %03d", name, c))).DER
-				}
-				file := fmt.Sprintf("certs/p%02d-ca%03d.pem", p, c)
-				path := filepath.Join(dir, file)
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					b.Fatal(err)
-				}
-				if err := os.WriteFile(path, pemOf(der), 0o644); err != nil {
-					b.Fatal(err)
-				}
-				crl := fmt.Sprintf("http://crl.example.com/p%02d/%03d.crl", p, c)
-				fmt.Fprintf(&hcl, "  certificate_authority \"ca%03d\" {\n    certificate = file(%q)\n    crl_url     = %q\n  }\n", c, file, crl)
-				typ := "intermediate"
-				if c == 0 {
-					typ = "root"
-				}
-				if _, err := srv.Store.CreateCA(pkiID, wire.ToObject(wire.CA{Certificate: der, CertificateAuthorityType: typ, CRLURL: &crl})); err != nil {
-					b.Fatal(err)
-				}
+	largeMu.Lock()
+	defer largeMu.Unlock()
+	if lt, ok := large[shape]; ok {
+		return lt
+	}
+	base, err := os.MkdirTemp("", "cbactl-bench-"+shape+"-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lt := &largeTenant{dirs: map[string]string{}, srv: graphtest.New(graphtest.Options{Token: fakeToken})}
+	files := map[string][]byte{} // relative path -> contents, in every directory
+	var all strings.Builder
+	for p := range benchPKIs {
+		var hcl strings.Builder
+		name := fmt.Sprintf("PKI %02d", p)
+		fmt.Fprintf(&hcl, "pki %q {\n  display_name = %q\n", fmt.Sprintf("p%02d", p), name)
+		pkiID := objectID(lt.srv.Store.CreatePKI(wire.Object{"displayName": []byte(fmt.Sprintf("%q", name))}))
+		root := pkitest.NewRoot(pkitest.WithCN(name + " Root"))
+		for c := range benchCAs {
+			der, typ := root.DER, "root"
+			switch {
+			case shape == "roots" && c > 0:
+				der = pkitest.NewRoot(pkitest.WithCN(fmt.Sprintf("%s Root %03d", name, c))).DER
+			case c > 0:
+				der, typ = root.NewIntermediate(pkitest.WithCN(fmt.Sprintf("%s Issuing %03d", name, c))).DER, "intermediate"
 			}
-			hcl.WriteString("}\n")
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("pki-%02d.hcl", p)), []byte(hcl.String()), 0o644); err != nil {
+			file := fmt.Sprintf("certs/p%02d-ca%03d.pem", p, c)
+			files[file] = pemOf(der)
+			crl := fmt.Sprintf("http://crl.example.com/p%02d/%03d.crl", p, c)
+			fmt.Fprintf(&hcl, "  certificate_authority \"ca%03d\" {\n    certificate = file(%q)\n    crl_url     = %q\n  }\n", c, file, crl)
+			if _, err := lt.srv.Store.CreateCA(pkiID, wire.ToObject(wire.CA{Certificate: der, CertificateAuthorityType: typ, CRLURL: &crl})); err != nil {
 				b.Fatal(err)
 			}
 		}
-		srv.SetLatency(benchLatency)
-		large = largeTenant{dir: dir, srv: srv}
-	})
-	return large
+		hcl.WriteString("}\n")
+		files[fmt.Sprintf("many/pki-%02d.hcl", p)] = []byte(hcl.String())
+		if p > 0 {
+			all.WriteString("\n")
+		}
+		all.WriteString(hcl.String())
+	}
+	files["one/main.hcl"] = []byte(all.String())
+	for _, layout := range benchLayouts {
+		dir := filepath.Join(base, layout)
+		lt.dirs[layout] = dir
+		for name, data := range files {
+			if strings.HasSuffix(name, ".hcl") && filepath.Dir(name) != layout {
+				continue
+			}
+			path := filepath.Join(dir, strings.TrimPrefix(name, layout+"/"))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	large[shape] = lt
+	return lt
+}
+
+// benchCleanup runs the tests and benchmarks, then removes the
+// benchmarks' directories.
+type benchCleanup struct{ m *testing.M }
+
+func (c benchCleanup) Run() int {
+	defer func() {
+		largeMu.Lock()
+		defer largeMu.Unlock()
+		for _, lt := range large {
+			lt.srv.Close()
+			os.RemoveAll(filepath.Dir(lt.dirs[benchLayouts[0]]))
+		}
+		if binPath != "" {
+			os.RemoveAll(filepath.Dir(binPath))
+		}
+	}()
+	return c.m.Run()
 }
 
 func pemOf(der []byte) []byte {
@@ -114,36 +176,146 @@ func wrap64(der []byte) string {
 	return b.String() + s + "\n"
 }
 
-func BenchmarkPlan(b *testing.B) {
-	lt := setupLarge(b)
-	env := func(out io.Writer) *Env {
-		return &Env{
-			In: strings.NewReader(""), Out: out, Err: io.Discard,
-			Environ: []string{"CBACTL_GRAPH_URL=" + lt.srv.URL(), "CBACTL_ACCESS_TOKEN=" + fakeToken},
-			Now:     time.Now,
-		}
-	}
-	lt.srv.ResetRequests()
-	b.ResetTimer()
-	for range b.N {
-		var out bytes.Buffer
-		if code := Main([]string{"plan", "--chdir", lt.dir}, env(&out)); code != 0 {
-			b.Fatalf("exit %d: %s", code, out.String())
-		}
-		if !strings.Contains(out.String(), "No changes.") {
-			b.Fatalf("unexpected plan:\n%.2000s", out.String())
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(len(lt.srv.Requests()))/float64(b.N), "requests/op")
+// binRun is one run of the cbactl binary: its wall and CPU time and peak
+// resident memory.
+type binRun struct {
+	wall, cpu time.Duration
+	maxRSS    int64 // bytes
+	stdout    string
 }
 
-// BenchmarkParallelReader reads the same data as fast as HTTP allows: the
-// policy and the PKI list at once, then every CA list at once, bodies read
-// and discarded.
-func BenchmarkParallelReader(b *testing.B) {
-	lt := setupLarge(b)
-	base := lt.srv.URL()
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// cbactlBinary builds the cbactl binary, once, as users build it: the
+// test binary would carry the tests' packages and their initialisation.
+func cbactlBinary(b *testing.B) string {
+	b.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cbactl-bench-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "cbactl")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		b.Fatal(binErr)
+	}
+	return binPath
+}
+
+// timeCmd is GNU time, to measure the peak memory of the binary: the
+// kernel counts the resident memory of this (large) process at the exec
+// into the figure of a child it starts directly, so that only a
+// grandchild's is the binary's own.
+const timeCmd = "/usr/bin/time"
+
+// runCbactl runs the cbactl binary against srv.
+func runCbactl(b *testing.B, srv *graphtest.Server, args ...string) binRun {
+	b.Helper()
+	bin := cbactlBinary(b)
+	cmd := exec.Command(bin, args...)
+	var rssFile string
+	if _, err := os.Stat(timeCmd); err == nil {
+		rssFile = filepath.Join(filepath.Dir(bin), "maxrss")
+		cmd = exec.Command(timeCmd, append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
+	}
+	cmd.Env = append(os.Environ(), "CBACTL_GRAPH_URL="+srv.URL(), "CBACTL_ACCESS_TOKEN="+fakeToken, "NO_COLOR=1")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		b.Fatalf("cbactl %s: %v\n%s%.2000s", strings.Join(args, " "), err, errOut.String(), out.String())
+	}
+	ps := cmd.ProcessState
+	r := binRun{wall: wall, cpu: ps.UserTime() + ps.SystemTime(), stdout: out.String(), maxRSS: -1}
+	if rssFile != "" {
+		data, err := os.ReadFile(rssFile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+		if err != nil {
+			b.Fatalf("%s: %q: %v", timeCmd, data, err)
+		}
+		r.maxRSS = kb << 10
+	}
+	return r
+}
+
+// report adds the CPU time and peak memory of runs to b's metrics.
+func report(b *testing.B, runs []binRun) {
+	var cpu time.Duration
+	rss := int64(-1)
+	for _, r := range runs {
+		cpu += r.cpu
+		rss = max(rss, r.maxRSS)
+	}
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(len(runs)), "cpu-ms/op")
+	if rss >= 0 {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-MB")
+	}
+}
+
+func BenchmarkPlan(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, layout := range benchLayouts {
+			for _, lat := range benchLatencies {
+				b.Run(fmt.Sprintf("%s/%s/%s", shape, layout, lat), func(b *testing.B) {
+					lt := setupLarge(b, shape)
+					cbactlBinary(b)
+					lt.srv.SetLatency(lat)
+					defer lt.srv.SetLatency(0)
+					var runs []binRun
+					var floor time.Duration
+					lt.srv.ResetRequests()
+					requests := 0
+					b.ResetTimer()
+					for range b.N {
+						b.StopTimer()
+						floor += readFloor(b, lt.srv)
+						requests -= len(lt.srv.Requests())
+						b.StartTimer()
+						r := runCbactl(b, lt.srv, "plan", "--chdir", lt.dirs[layout])
+						b.StopTimer()
+						requests += len(lt.srv.Requests())
+						if !strings.Contains(r.stdout, "No changes.") {
+							b.Fatalf("unexpected plan:\n%.2000s", r.stdout)
+						}
+						runs = append(runs, r)
+						b.StartTimer()
+					}
+					b.StopTimer()
+					var wall time.Duration
+					for _, r := range runs {
+						wall += r.wall
+					}
+					b.ReportMetric(float64(floor.Milliseconds())/float64(b.N), "floor-ms")
+					b.ReportMetric(float64(wall)/float64(floor), "x-floor")
+					b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+					report(b, runs)
+				})
+			}
+		}
+	}
+}
+
+// readFloor reads the same data as plan as fast as HTTP allows: the policy
+// and the PKI list at once, then every CA list at once, bodies read and
+// discarded. It returns how long that took.
+func readFloor(b *testing.B, srv *graphtest.Server) time.Duration {
+	b.Helper()
+	base := srv.URL()
 	get := func(ctx context.Context, path string) ([]byte, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		req.Header.Set("Authorization", "Bearer "+fakeToken)
@@ -155,77 +327,118 @@ func BenchmarkParallelReader(b *testing.B) {
 		return io.ReadAll(resp.Body)
 	}
 	var ids []string
-	for _, obj := range lt.srv.Store.PKIs() {
+	for _, obj := range srv.Store.PKIs() {
 		ids = append(ids, objectID(obj))
 	}
 	ctx := context.Background()
-	b.ResetTimer()
-	for range b.N {
-		g, gctx := errgroup.WithContext(ctx)
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		_, err := get(gctx, "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/x509Certificate")
+		return err
+	})
+	g.Go(func() error {
+		_, err := get(gctx, "/directory/publicKeyInfrastructure/certificateBasedAuthConfigurations?$top=999")
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	g, gctx = errgroup.WithContext(ctx)
+	for _, id := range ids {
 		g.Go(func() error {
-			_, err := get(gctx, "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/x509Certificate")
+			_, err := get(gctx, "/directory/publicKeyInfrastructure/certificateBasedAuthConfigurations/"+id+"/certificateAuthorities?$top=999")
 			return err
 		})
-		g.Go(func() error {
-			_, err := get(gctx, "/directory/publicKeyInfrastructure/certificateBasedAuthConfigurations?$top=999")
-			return err
-		})
-		if err := g.Wait(); err != nil {
-			b.Fatal(err)
-		}
-		g, gctx = errgroup.WithContext(ctx)
-		for _, id := range ids {
-			g.Go(func() error {
-				_, err := get(gctx, "/directory/publicKeyInfrastructure/certificateBasedAuthConfigurations/"+id+"/certificateAuthorities?$top=999")
-				return err
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// BenchmarkValidate is `cbactl validate` of each configuration: its CPU
+// time (cpu-ms) and peak memory.
+func BenchmarkValidate(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, layout := range benchLayouts {
+			b.Run(shape+"/"+layout, func(b *testing.B) {
+				lt := setupLarge(b, shape)
+				cbactlBinary(b)
+				var runs []binRun
+				b.ResetTimer()
+				for range b.N {
+					runs = append(runs, runCbactl(b, lt.srv, "validate", "--chdir", lt.dirs[layout]))
+				}
+				b.StopTimer()
+				report(b, runs)
 			})
-		}
-		if err := g.Wait(); err != nil {
-			b.Fatal(err)
 		}
 	}
 }
 
 // BenchmarkLocal is configuration load + diff + render, without the
-// network: the CPU cost of a plan beyond reading the tenant.
+// network: the CPU cost of a plan beyond reading the tenant, in this
+// process, to profile.
 func BenchmarkLocal(b *testing.B) {
-	lt := setupLarge(b)
-	doc, _, err := lt.srv.Store.Document()
-	if err != nil {
-		b.Fatal(err)
-	}
-	observed, _ := doc.Observe()
-	b.ResetTimer()
-	for range b.N {
-		cfg, diags := config.Load(lt.dir, config.LoadOptions{Now: time.Now()})
-		if diags.HasErrors() {
-			b.Fatal(diags)
-		}
-		p := plan.Diff(cfg.Desired, observed)
-		if err := render.Text(io.Discard, p, render.Options{}); err != nil {
-			b.Fatal(err)
-		}
-		if p.HasChanges() {
-			b.Fatalf("%d changes", len(p.Changes))
+	for _, shape := range benchShapes {
+		for _, layout := range benchLayouts {
+			b.Run(shape+"/"+layout, func(b *testing.B) {
+				lt := setupLarge(b, shape)
+				doc, _, err := lt.srv.Store.Document()
+				if err != nil {
+					b.Fatal(err)
+				}
+				observed, _ := doc.Observe()
+				b.ResetTimer()
+				for range b.N {
+					cfg, diags := config.Load(lt.dirs[layout], config.LoadOptions{Now: time.Now()})
+					if diags.HasErrors() {
+						b.Fatal(diags)
+					}
+					p := plan.Diff(cfg.Desired, observed)
+					if err := render.Text(io.Discard, p, render.Options{}); err != nil {
+						b.Fatal(err)
+					}
+					if p.HasChanges() {
+						b.Fatalf("%d changes", len(p.Changes))
+					}
+				}
+			})
 		}
 	}
 }
 
-// TestServeLargeTenant serves the benchmark tenant for measuring the real
+// TestServeLargeTenant serves a benchmark tenant for measuring the real
 // binary (wall and CPU time, peak memory) from outside:
 //
-//	CBACTL_SERVE_LARGE=60s go test ./cmd/cbactl -run TestServeLargeTenant -v &
-//	# it prints CBACTL_GRAPH_URL and the configuration directory, then
+//	CBACTL_SERVE_LARGE=120s CBACTL_SERVE_SHAPE=roots CBACTL_SERVE_LATENCY=20ms \
+//	  go test ./cmd/cbactl -run TestServeLargeTenant -v -timeout 0 &
+//	# it prints CBACTL_GRAPH_URL and the configuration directories, then
 //	CBACTL_GRAPH_URL=… CBACTL_ACCESS_TOKEN=fake-token-7f3a9c /usr/bin/time -v cbactl plan --chdir DIR
 //
-// It serves for the given duration, then stops.
+// CBACTL_SERVE_SHAPE is tree (the default) or roots; CBACTL_SERVE_LATENCY
+// defaults to 20ms. It serves for the given duration, then stops.
 func TestServeLargeTenant(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("CBACTL_SERVE_LARGE"))
 	if err != nil {
 		t.Skip("set CBACTL_SERVE_LARGE to a duration to serve the benchmark tenant")
 	}
-	var b testing.B
-	lt := setupLarge(&b)
-	fmt.Printf("CBACTL_GRAPH_URL=%s CBACTL_ACCESS_TOKEN=%s DIR=%s\n", lt.srv.URL(), fakeToken, lt.dir)
+	shape := os.Getenv("CBACTL_SERVE_SHAPE")
+	if shape == "" {
+		shape = "tree"
+	}
+	lat := 20 * time.Millisecond
+	if s := os.Getenv("CBACTL_SERVE_LATENCY"); s != "" {
+		if lat, err = time.ParseDuration(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lt := setupLarge(t, shape)
+	lt.srv.SetLatency(lat)
+	fmt.Printf("CBACTL_GRAPH_URL=%s CBACTL_ACCESS_TOKEN=%s\n", lt.srv.URL(), fakeToken)
+	for _, layout := range benchLayouts {
+		fmt.Printf("DIR_%s=%s\n", strings.ToUpper(layout), lt.dirs[layout])
+	}
 	time.Sleep(d)
 }

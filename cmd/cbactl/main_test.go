@@ -25,8 +25,8 @@ type serverKey struct{}
 // TestMain lets the test binary act as the cbactl binary inside scripts,
 // supervised (a parent process and a child) exactly as main runs it.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"cbactl": func() { os.Exit(runSupervised()) },
+	testscript.Main(benchCleanup{m}, map[string]func(){
+		"cbactl": func() { tuneGC(); os.Exit(runSupervised()) },
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -286,4 +285,13 @@ func needsQuoting(s string) bool {
 
 func isQuotableSpace(c byte) bool { return c == ' ' || (c >= 0x09 && c <= 0x0d) }
 
-func upperHex(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+func upperHex(b []byte) string {
+	const digits = "0123456789ABCDEF"
+	var s strings.Builder
+	s.Grow(2 * len(b))
+	for _, c := range b {
+		s.WriteByte(digits[c>>4])
+		s.WriteByte(digits[c&0x0f])
+	}
+	return s.String()
+}

@@ -38,8 +38,39 @@ const (
 // the numbers form a usable key), so they also catch keys for algorithms that
 // crypto/x509 cannot parse.
 func ContainsPrivateKey(data []byte) bool {
-	_, ok := privateKeyReason(data, scanPEM(data))
-	return ok
+	return Scan(data).ContainsPrivateKey()
+}
+
+// Scanned is data scanned once for PEM blocks and private key material, so
+// that a caller that checks a file for keys and then parses its certificate
+// does not scan it twice.
+type Scanned struct {
+	data      []byte
+	blocks    []pemBlock
+	keyReason string
+	hasKey    bool
+}
+
+// Scan scans data for PEM blocks and private key material.
+func Scan(data []byte) *Scanned {
+	s := &Scanned{data: data, blocks: scanPEM(data)}
+	s.keyReason, s.hasKey = privateKeyReason(data, s.blocks)
+	return s
+}
+
+// ContainsPrivateKey is ContainsPrivateKey of the scanned data.
+func (s *Scanned) ContainsPrivateKey() bool { return s.hasKey }
+
+// ParseCertificate is ParseCertificate of the scanned data.
+func (s *Scanned) ParseCertificate() (*x509.Certificate, error) {
+	certs, err := s.certificates(false)
+	if err != nil {
+		return nil, err
+	}
+	if len(certs) != 1 {
+		return nil, newError(ErrMultiple, nil, "input holds %d certificates; exactly one is required", len(certs))
+	}
+	return certs[0], nil
 }
 
 // ParseCertificate parses exactly one X.509 certificate from PEM text (one
@@ -52,14 +83,7 @@ func ContainsPrivateKey(data []byte) bool {
 // PKCS #7 bundle counts as no certificate here), ErrMultiple if it holds more
 // than one, ErrMalformed if the bytes cannot be parsed.
 func ParseCertificate(data []byte) (*x509.Certificate, error) {
-	certs, err := parseCertificates(data, false)
-	if err != nil {
-		return nil, err
-	}
-	if len(certs) != 1 {
-		return nil, newError(ErrMultiple, nil, "input holds %d certificates; exactly one is required", len(certs))
-	}
-	return certs[0], nil
+	return Scan(data).ParseCertificate()
 }
 
 // ParseCertificates returns every certificate in data, in order. data may be a
@@ -119,17 +143,20 @@ func ParsePKCS7(data []byte) ([]*x509.Certificate, error) {
 }
 
 func parseCertificates(data []byte, bundle bool) ([]*x509.Certificate, error) {
-	blocks := scanPEM(data) // once, for the key check and the certificates
-	if reason, ok := privateKeyReason(data, blocks); ok {
-		return nil, privateKeyError(reason)
+	return Scan(data).certificates(bundle) // one scan for the key check and the certificates
+}
+
+func (s *Scanned) certificates(bundle bool) ([]*x509.Certificate, error) {
+	if s.hasKey {
+		return nil, privateKeyError(s.keyReason)
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if len(bytes.TrimSpace(s.data)) == 0 {
 		return nil, newError(ErrNoCertificate, nil, "no certificate found: input is empty")
 	}
-	if len(blocks) > 0 {
-		return certsFromPEM(blocks, bundle)
+	if len(s.blocks) > 0 {
+		return certsFromPEM(s.blocks, bundle)
 	}
-	return certsFromDER(data, bundle)
+	return certsFromDER(s.data, bundle)
 }
 
 func certsFromPEM(blocks []pemBlock, bundle bool) ([]*x509.Certificate, error) {
@@ -517,6 +544,30 @@ func privateKeyError(reason string) error {
 // privateKeyReason reports whether data holds private key material and, if so,
 // a short description that never includes key bytes. blocks is scanPEM(data).
 func privateKeyReason(data []byte, blocks []pemBlock) (string, bool) {
+	if reason, ok := textKeyReason(data); ok {
+		return reason, true
+	}
+	if reason, ok := derKeyReason(data); ok {
+		return reason, true
+	}
+	for _, b := range blocks {
+		if !b.ok {
+			continue
+		}
+		if reason, ok := derKeyReason(b.bytes); ok {
+			return reason + " inside a " + quoteType(b.typ) + " PEM block", true
+		}
+	}
+	return "", false
+}
+
+// textKeyReason finds the textual markers of private keys: PEM labels and
+// PuTTY headers, in any case. Each of them spells KEY, so data without it
+// (in any case) is not copied and searched.
+func textKeyReason(data []byte) (string, bool) {
+	if !containsFoldKEY(data) {
+		return "", false
+	}
 	upper := asciiUpper(data)
 	// PEM BEGIN lines whose type mentions a private key.
 	begin := []byte(pemBeginMarker)
@@ -544,18 +595,25 @@ func privateKeyReason(data []byte, blocks []pemBlock) (string, bool) {
 	if bytes.Contains(upper, []byte("PUTTY-USER-KEY-FILE-")) {
 		return "a PuTTY private key file", true
 	}
-	if reason, ok := derKeyReason(data); ok {
-		return reason, true
-	}
-	for _, b := range blocks {
-		if !b.ok {
-			continue
-		}
-		if reason, ok := derKeyReason(b.bytes); ok {
-			return reason + " inside a " + quoteType(b.typ) + " PEM block", true
-		}
-	}
 	return "", false
+}
+
+// containsFoldKEY reports whether data holds "KEY" in any mix of cases.
+func containsFoldKEY(data []byte) bool {
+	for _, k := range []byte{'K', 'k'} {
+		for rest := data; ; {
+			i := bytes.IndexByte(rest, k)
+			if i < 0 || i+2 >= len(rest) {
+				break
+			}
+			// c|0x20 lower-cases an ASCII letter, and maps no other byte to one.
+			if rest[i+1]|0x20 == 'e' && rest[i+2]|0x20 == 'y' {
+				return true
+			}
+			rest = rest[i+1:]
+		}
+	}
+	return false
 }
 
 // isPlainLabel reports whether an (upper-cased) PEM type is made of letters,

@@ -531,3 +531,24 @@ func TestHostileInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestContainsFoldKEY pins the shortcut of the textual key checks: every
+// marker they look for spells KEY, in any case.
+func TestContainsFoldKEY(t *testing.T) {
+	tests := map[string]bool{
+		"-----BEGIN PRIVATE KEY-----": true,
+		"-----begin private key-----": true,
+		"PuTTY-User-Key-File-3":       true,
+		"kEy":                         true,
+		"ke":                          false,
+		"k e y":                       false,
+		"\xcbEY":                      false, // 0xcb|0x20 is not 'k'
+		"KE\x59":                      true,  // 0x59 is 'Y'
+		"":                            false,
+	}
+	for in, want := range tests {
+		if got := containsFoldKEY([]byte(in)); got != want {
+			t.Errorf("containsFoldKEY(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
