@@ -97,7 +97,6 @@ func (c *Client) nextLinkRequest(link string) (*abs.RequestInformation, error) {
 	ri.Method = abs.GET
 	ri.UrlTemplate = "{+baseurl}"
 	ri.SetUri(*u)
-	ri.Headers.TryAdd("Accept", "application/json")
 	return ri, nil
 }
 

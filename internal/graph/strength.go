@@ -23,9 +23,6 @@ import (
 
 var _ model.StrengthTenant = (*Client)(nil)
 
-// strengthBody is a strength write's body.
-func strengthBody(v any) ([]byte, error) { return wire.MarshalBody(v) }
-
 // ReadStrengths reads every authentication strength with its combination
 // configurations, and the usage of each custom strength: one list, then
 // two requests per custom strength, concurrently.
@@ -97,7 +94,7 @@ func (c *Client) ObserveStrengths(ctx context.Context) ([]model.AuthStrength, []
 
 // CreateStrength creates a custom strength (POST, 201).
 func (c *Client) CreateStrength(ctx context.Context, s model.AuthStrength) (model.AuthStrength, error) {
-	body, err := strengthBody(wire.StrengthFromModel(s))
+	body, err := wire.MarshalBody(wire.StrengthFromModel(s))
 	if err != nil {
 		return model.AuthStrength{}, err
 	}
@@ -131,7 +128,7 @@ func (c *Client) UpdateStrength(ctx context.Context, id, displayName, descriptio
 	if description != "" {
 		body["description"] = description
 	}
-	b, err := strengthBody(body)
+	b, err := wire.MarshalBody(body)
 	if err != nil {
 		return err
 	}
@@ -146,7 +143,7 @@ func (c *Client) SetStrengthCombinations(ctx context.Context, id string, combina
 		return fmt.Errorf("SetStrengthCombinations: empty id")
 	}
 	body := map[string]any{"allowedCombinations": append([]string{}, combinations...)}
-	b, err := strengthBody(body)
+	b, err := wire.MarshalBody(body)
 	if err != nil {
 		return err
 	}
@@ -169,7 +166,7 @@ func (c *Client) CreateStrengthX509(ctx context.Context, strengthID string, x mo
 	if strengthID == "" {
 		return model.StrengthX509{}, fmt.Errorf("CreateStrengthX509: empty strength id")
 	}
-	body, err := strengthBody(wire.StrengthX509FromModel(x))
+	body, err := wire.MarshalBody(wire.StrengthX509FromModel(x))
 	if err != nil {
 		return model.StrengthX509{}, err
 	}
@@ -196,7 +193,7 @@ func (c *Client) UpdateStrengthX509(ctx context.Context, strengthID string, x mo
 	if strengthID == "" || x.ID == "" {
 		return fmt.Errorf("UpdateStrengthX509: empty strength or configuration id")
 	}
-	body, err := strengthBody(wire.StrengthX509FromModel(x))
+	body, err := wire.MarshalBody(wire.StrengthX509FromModel(x))
 	if err != nil {
 		return err
 	}
