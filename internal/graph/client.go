@@ -1,9 +1,13 @@
-// Package graph implements model.Tenant over Microsoft Graph v1.0 with the
-// msgraph-sdk-go SDK. Requests are built with the SDK's request builders;
-// responses are read as raw JSON and decoded by package wire, which reports
-// what cbactl does not model (the SDK would silently drop unknown enum
-// values). Write bodies are fresh SDK models filled from wire's shapes. No
-// SDK type appears in this package's exported API.
+// Package graph implements model.Tenant over Microsoft Graph v1.0 on
+// Microsoft's Graph runtime: the Kiota abstractions and HTTP adapter, the
+// Graph middleware of msgraph-sdk-go-core, kiota-authentication-azure-go and
+// azidentity. cbactl calls a handful of endpoints, so it does without the
+// generated service library (msgraph-sdk-go, minutes to compile): requests
+// are built from the URL templates in endpoints.go; write bodies are
+// package wire's shapes serialised once (model -> wire -> JSON); responses
+// are read as raw JSON and decoded by package wire (JSON -> wire -> model),
+// which reports what cbactl does not model. No Kiota type appears in this
+// package's exported API.
 package graph
 
 import (
@@ -15,7 +19,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -24,7 +27,6 @@ import (
 	absauth "github.com/microsoft/kiota-abstractions-go/authentication"
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
-	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
 	core "github.com/microsoftgraph/msgraph-sdk-go-core"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -79,8 +81,7 @@ type Options struct {
 // Client reads and writes a tenant's certificate-based authentication
 // configuration through Microsoft Graph. It is safe for concurrent use.
 type Client struct {
-	sdk         *msgraph.GraphServiceClient
-	adapter     *msgraph.GraphRequestAdapter
+	adapter     *core.GraphRequestAdapterBase
 	base        *url.URL
 	cloud       model.Cloud
 	tenantID    string
@@ -171,10 +172,6 @@ func (s *staticToken) GetAuthorizationToken(_ context.Context, u *url.URL, _ map
 }
 
 func (s *staticToken) GetAllowedHostsValidator() *absauth.AllowedHostsValidator { return s.hosts }
-
-// newClientMu serialises client construction: the SDK registers its
-// serializers in process-wide registries.
-var newClientMu sync.Mutex
 
 // New returns a Client for the tenant and cloud of opts.
 func New(opts Options) (*Client, error) {
@@ -267,15 +264,14 @@ func New(opts Options) (*Client, error) {
 		// has its own (AttemptTimeout); callers bound the rest with ctx.
 	}
 
-	newClientMu.Lock()
-	defer newClientMu.Unlock()
-	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, httpClient)
+	// No parse node or serialization writer factories: cbactl reads and
+	// writes JSON with package wire.
+	adapter, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, clientOptions, nil, nil, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("creating the Graph request adapter: %w", err)
 	}
 	adapter.SetBaseUrl(base.String())
 	c := &Client{
-		sdk:         msgraph.NewGraphServiceClient(adapter),
 		adapter:     adapter,
 		base:        base,
 		cloud:       opts.Cloud,
@@ -289,12 +285,17 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// clientOptions configures Graph's middleware. Its telemetry (the SdkVersion
+// header) names msgraph-sdk-go-core only: no generated service library is
+// in use.
+var clientOptions = core.GraphClientOptions{}
+
 // middlewares is the Graph SDK's default pipeline without its
 // CompressionHandler (a retried gzip request went out with an empty body:
 // kiota-http-go#183) and without its RetryHandler (which retries writes on
 // 504); retryTransport retries below the remaining middleware instead.
 func middlewares() []khttp.Middleware {
-	opts := msgraph.GetDefaultClientOptions()
+	opts := clientOptions
 	var out []khttp.Middleware
 	for _, m := range core.GetDefaultMiddlewaresWithOptions(&opts) {
 		switch m.(type) {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -71,10 +70,10 @@ func IsUnknownOutcome(err error) bool {
 	return errors.As(err, &uo)
 }
 
-// wrapError turns what the SDK returned for a request into cbactl's errors:
-// *APIError for Graph error responses, *UnknownOutcomeError as the transport
-// made it, and other failures prefixed with the method and path. No SDK type
-// escapes.
+// wrapError turns what the request adapter returned for a request into
+// cbactl's errors: *UnknownOutcomeError as the transport made it, *APIError
+// for an error status, and other failures prefixed with the method and path
+// (error responses themselves are read by send). No Kiota type escapes.
 func wrapError(ctx context.Context, method, path string, ex *exchange, err error) error {
 	if err == nil {
 		return nil
@@ -87,19 +86,6 @@ func wrapError(ctx context.Context, method, path string, ex *exchange, err error
 		}
 		return uo
 	}
-	var oe *odataerrors.ODataError
-	if errors.As(err, &oe) {
-		ae := &APIError{Method: method, Path: path, Status: oe.ResponseStatusCode}
-		if me := oe.GetErrorEscaped(); me != nil {
-			ae.Code = deref(me.GetCode())
-			ae.Message = redact(deref(me.GetMessage()))
-			if ie := me.GetInnerError(); ie != nil {
-				ae.RequestID = deref(ie.GetRequestId())
-			}
-		}
-		fillFromExchange(ae, oe.ResponseHeaders, ex)
-		return ae
-	}
 	var api *abs.ApiError
 	if errors.As(err, &api) {
 		ae := &APIError{Method: method, Path: path, Status: api.ResponseStatusCode}
@@ -110,8 +96,8 @@ func wrapError(ctx context.Context, method, path string, ex *exchange, err error
 		return fmt.Errorf("%s %s: %w", method, path, ctxError(ctx))
 	}
 	if ex != nil && ex.status >= 400 {
-		// The SDK failed to parse an error response (e.g. an HTML page
-		// from a proxy): report the status the transport saw.
+		// The response was seen but could not be read: report the
+		// status the transport saw.
 		return &APIError{Method: method, Path: path, Status: ex.status, Message: redact(err.Error()), RequestID: ex.requestID}
 	}
 	var ue *url.Error
@@ -141,11 +127,4 @@ func fillFromExchange(ae *APIError, h *abs.ResponseHeaders, ex *exchange) {
 			ae.Status = ex.status
 		}
 	}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -10,11 +12,6 @@ import (
 	"sync"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/directory"
-	"github.com/microsoftgraph/msgraph-sdk-go/groups"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
-	"github.com/microsoftgraph/msgraph-sdk-go/organization"
-	"github.com/microsoftgraph/msgraph-sdk-go/policies"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cbactl/cbactl/internal/graph/wire"
@@ -28,34 +25,45 @@ const pageSize int32 = 999
 // instead of unknownFutureValue. It is sent on every request.
 const preferHeader = "include-unknown-enum-members"
 
-// x509Segment is the id segment of the x509Certificate method configuration.
-const x509Segment = "x509Certificate"
-
-var errorMapping = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
-
-// send sends a request built by the SDK's request builders through the
-// request adapter and returns the raw response body (nil for 204 or an empty
-// body). Errors are *APIError, *UnknownOutcomeError or name the request.
-func (c *Client) send(ctx context.Context, ri *abs.RequestInformation, buildErr error) ([]byte, error) {
-	if buildErr != nil {
-		return nil, fmt.Errorf("building a Graph request: %w", buildErr)
-	}
+// send sends a request through the request adapter (authentication,
+// Graph's middleware, retryTransport) and returns the raw response body
+// (nil for 204 or an empty body). Errors are *APIError, *UnknownOutcomeError
+// or name the request.
+func (c *Client) send(ctx context.Context, ri *abs.RequestInformation) ([]byte, error) {
 	ri.Headers.TryAdd("Prefer", preferHeader)
 	ri.Headers.TryAdd("Accept", "application/json")
 	method, path := c.describe(ri)
 	ex := &exchange{}
-	res, err := c.adapter.SendPrimitive(withExchange(ctx, ex), ri, "[]byte", errorMapping)
-	if err != nil {
+	var body []byte
+	var apiErr *APIError
+	handler := abs.NewRequestHandlerOption()
+	handler.SetResponseHandler(func(r any, _ abs.ErrorMappings) (any, error) {
+		resp, ok := r.(*http.Response)
+		if !ok || resp == nil {
+			return nil, fmt.Errorf("%s %s: no response", method, path)
+		}
+		if resp.StatusCode >= 400 {
+			apiErr = errorFromResponse(method, path, resp)
+			return nil, nil
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusNoContent && len(b) > 0 {
+			body = b
+		}
+		return nil, nil
+	})
+	ri.AddRequestOptions([]abs.RequestOption{handler})
+	if _, err := c.adapter.SendPrimitive(withExchange(ctx, ex), ri, "[]byte", nil); err != nil {
 		return nil, wrapError(ctx, method, path, ex, err)
 	}
-	if res == nil {
-		return nil, nil
+	if apiErr != nil {
+		return nil, apiErr
 	}
-	b, ok := res.([]byte)
-	if !ok {
-		return nil, fmt.Errorf("%s %s: unexpected response type %T", method, path, res)
-	}
-	return b, nil
+	return body, nil
 }
 
 // describe returns a request's method and its path below the base URL.
@@ -100,12 +108,12 @@ const maxPages = 1000
 // the paths of unknown properties ("certificateBasedAuthConfigurations").
 // A nextLink seen before (a page pointing back at itself or at an earlier
 // page) and more than maxPages pages are errors, never an endless loop.
-func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, buildErr error, path string) ([]T, []string, error) {
+func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, path string) ([]T, []string, error) {
 	var items []T
 	var unknown []string
 	seen := map[string]bool{}
 	for pages := 1; ; pages++ {
-		body, err := c.send(ctx, ri, buildErr)
+		body, err := c.send(ctx, ri)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -132,9 +140,9 @@ func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, b
 			return nil, nil, fmt.Errorf("%s %s: %s has more than %d pages; refusing to read further", method, p, path, maxPages)
 		}
 		seen[page.NextLink] = true
-		ri, buildErr = c.nextLinkRequest(page.NextLink)
-		if buildErr != nil {
-			return nil, nil, buildErr
+		ri, err = c.nextLinkRequest(page.NextLink)
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 }
@@ -152,25 +160,12 @@ func reindex(u, path string, offset int) string {
 	return path + u
 }
 
-func (c *Client) x509Builder() *policies.AuthenticationMethodsPolicyAuthenticationMethodConfigurationsAuthenticationMethodConfigurationItemRequestBuilder {
-	return c.sdk.Policies().AuthenticationMethodsPolicy().AuthenticationMethodConfigurations().ByAuthenticationMethodConfigurationId(x509Segment)
-}
-
-func (c *Client) pkisBuilder() *directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsRequestBuilder {
-	return c.sdk.Directory().PublicKeyInfrastructure().CertificateBasedAuthConfigurations()
-}
-
-func (c *Client) pkiBuilder(id string) *directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsCertificateBasedAuthPkiItemRequestBuilder {
-	return c.pkisBuilder().ByCertificateBasedAuthPkiId(id)
-}
-
 func (c *Client) getX509(ctx context.Context) (*wire.X509Config, []string, error) {
-	ri, err := c.x509Builder().ToGetRequestInformation(ctx, nil)
-	body, err := c.send(ctx, ri, err)
+	body, err := c.send(ctx, getX509.request(nil, query{}, nil))
 	if err != nil {
 		return nil, nil, err
 	}
-	const req = "GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/" + x509Segment
+	const req = "GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/x509Certificate"
 	if len(body) == 0 {
 		return nil, nil, fmt.Errorf("%s: Graph answered without a body; cbactl cannot tell the method's configuration and refuses to guess it", req)
 	}
@@ -192,27 +187,16 @@ func (c *Client) getX509(ctx context.Context) (*wire.X509Config, []string, error
 }
 
 func (c *Client) listPKIs(ctx context.Context) ([]wire.PKI, []string, error) {
-	top := pageSize
-	ri, err := c.pkisBuilder().ToGetRequestInformation(ctx, &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsRequestBuilderGetQueryParameters{Top: &top},
-	})
-	return getAll[wire.PKI](ctx, c, ri, err, "certificateBasedAuthConfigurations")
+	return getAll[wire.PKI](ctx, c, listPKIs.request(nil, query{top: pageSize}, nil), "certificateBasedAuthConfigurations")
 }
 
 func (c *Client) listCAs(ctx context.Context, pkiID, path string) ([]wire.CA, []string, error) {
-	top := pageSize
-	ri, err := c.pkiBuilder(pkiID).CertificateAuthorities().ToGetRequestInformation(ctx, &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsItemCertificateAuthoritiesRequestBuilderGetRequestConfiguration{
-		QueryParameters: &directory.PublicKeyInfrastructureCertificateBasedAuthConfigurationsItemCertificateAuthoritiesRequestBuilderGetQueryParameters{Top: &top},
-	})
-	return getAll[wire.CA](ctx, c, ri, err, path)
+	return getAll[wire.CA](ctx, c, listCAs.request(params{"pkiId": pkiID}, query{top: pageSize}, nil), path)
 }
 
 // organizationID reads the tenant id (GET /organization?$select=id).
 func (c *Client) organizationID(ctx context.Context) (string, error) {
-	ri, err := c.sdk.Organization().ToGetRequestInformation(ctx, &organization.OrganizationRequestBuilderGetRequestConfiguration{
-		QueryParameters: &organization.OrganizationRequestBuilderGetQueryParameters{Select: []string{"id"}},
-	})
-	orgs, _, err := getAll[wire.Organization](ctx, c, ri, err, "organization")
+	orgs, _, err := getAll[wire.Organization](ctx, c, listOrganizations.request(nil, query{fields: []string{"id"}}, nil), "organization")
 	if err != nil {
 		return "", err
 	}
@@ -223,8 +207,8 @@ func (c *Client) organizationID(ctx context.Context) (string, error) {
 }
 
 func (c *Client) listLegacy(ctx context.Context, tenantID string) ([]wire.LegacyConfig, []string, error) {
-	ri, err := c.sdk.Organization().ByOrganizationId(tenantID).CertificateBasedAuthConfiguration().ToGetRequestInformation(ctx, nil)
-	return getAll[wire.LegacyConfig](ctx, c, ri, err, "legacyCertificateBasedAuthConfiguration")
+	ri := getLegacy.request(params{"organizationId": tenantID}, query{}, nil)
+	return getAll[wire.LegacyConfig](ctx, c, ri, "legacyCertificateBasedAuthConfiguration")
 }
 
 // legacyWarning is the warning for a legacy trust store that could not be
@@ -348,10 +332,7 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 	// name them.
 	for _, id := range targetGroupIDs(doc.X509) {
 		g.Go(func() error {
-			ri, err := c.sdk.Groups().ByGroupId(id).ToGetRequestInformation(gctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
-				QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
-			})
-			body, err := c.send(gctx, ri, err)
+			body, err := c.send(gctx, getGroup.request(params{"groupId": id}, query{fields: []string{"id", "displayName"}}, nil))
 			switch {
 			case IsNotFound(err):
 				return nil // a deleted group: the plan shows its bare id
@@ -449,8 +430,7 @@ func (c *Client) PKI(ctx context.Context, pkiID string) (model.PKI, error) {
 	var cas []wire.CA
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		ri, err := c.pkiBuilder(pkiID).ToGetRequestInformation(gctx, nil)
-		body, err := c.send(gctx, ri, err)
+		body, err := c.send(gctx, getPKI.request(params{"pkiId": pkiID}, query{}, nil))
 		if err != nil {
 			return err
 		}
@@ -495,15 +475,8 @@ func (c *Client) ResolveGroups(ctx context.Context, names []string) (map[string]
 	for _, name := range unique {
 		g.Go(func() error {
 			filter := "displayName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
-			top := pageSize
-			ri, err := c.sdk.Groups().ToGetRequestInformation(gctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
-				QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{
-					Filter: &filter,
-					Select: []string{"id", "displayName"},
-					Top:    &top,
-				},
-			})
-			found, _, err := getAll[wire.Group](gctx, c, ri, err, "groups")
+			ri := listGroups.request(nil, query{filter: filter, fields: []string{"id", "displayName"}, top: pageSize}, nil)
+			found, _, err := getAll[wire.Group](gctx, c, ri, "groups")
 			if IsForbidden(err) {
 				return fmt.Errorf("%w; cbactl needs Group.Read.All (or GroupMember.Read.All) to find the id of a group the configuration names by display name (%q): grant it, or name the group by id (group_id, group_ids)", err, name)
 			}

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"sync"
 
-	abs "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/policies"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cbactl/cbactl/internal/graph/wire"
@@ -18,35 +16,12 @@ import (
 // Policy.Read.All, writing Policy.ReadWrite.ConditionalAccess. cbactl reads
 // them only when the configuration declares a strength, and to export.
 //
-// Bodies are sent as wire JSON rather than SDK models: the SDK models
-// allowedCombinations as a flags enum, which reorders the modes of a
-// combination and drops the members it does not know.
+// Bodies are wire JSON (wire.MarshalBody): the allowed combinations are
+// sent as the configuration spells them (Graph's SDK models them as a flags
+// enum, which would reorder the modes of a combination and drop the members
+// it does not know).
 
 var _ model.StrengthTenant = (*Client)(nil)
-
-func (c *Client) strengthsBuilder() *policies.AuthenticationStrengthPoliciesRequestBuilder {
-	return c.sdk.Policies().AuthenticationStrengthPolicies()
-}
-
-func (c *Client) strengthBuilder(id string) *policies.AuthenticationStrengthPoliciesAuthenticationStrengthPolicyItemRequestBuilder {
-	return c.strengthsBuilder().ByAuthenticationStrengthPolicyId(id)
-}
-
-// jsonRequest is a request to the URL of builder b with method m and a
-// JSON body.
-func jsonRequest(b abs.BaseRequestBuilder, m abs.HttpMethod, body any) (*abs.RequestInformation, error) {
-	data, err := wire.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	params := make(map[string]string, len(b.PathParameters))
-	for k, v := range b.PathParameters {
-		params[k] = v
-	}
-	ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(m, b.UrlTemplate, params)
-	ri.SetStreamContentAndContentType(data, "application/json")
-	return ri, nil
-}
 
 // ReadStrengths reads every authentication strength with its combination
 // configurations, and the usage of each custom strength: one list, then
@@ -55,8 +30,7 @@ func (c *Client) ReadStrengths(ctx context.Context) ([]wire.StrengthPolicy, []st
 	// No $top: Graph documents only $filter for this collection, which
 	// holds at most 15 custom strengths and the built-in ones; paging is
 	// still followed.
-	ri, err := c.strengthsBuilder().ToGetRequestInformation(ctx, nil)
-	items, unknown, err := getAll[wire.StrengthPolicy](ctx, c, ri, err, "authenticationStrengthPolicies")
+	items, unknown, err := getAll[wire.StrengthPolicy](ctx, c, listStrengths.request(nil, query{}, nil), "authenticationStrengthPolicies")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -75,8 +49,8 @@ func (c *Client) ReadStrengths(ctx context.Context) ([]wire.StrengthPolicy, []st
 		id := items[i].ID
 		path := fmt.Sprintf("authenticationStrengthPolicies[%d]", i)
 		g.Go(func() error {
-			ri, err := c.strengthBuilder(id).CombinationConfigurations().ToGetRequestInformation(gctx, nil)
-			configs, unk, err := getAll[wire.CombinationConfig](gctx, c, ri, err, path+".combinationConfigurations")
+			ri := listStrengthConfigs.request(params{"strengthId": id}, query{}, nil)
+			configs, unk, err := getAll[wire.CombinationConfig](gctx, c, ri, path+".combinationConfigurations")
 			if err != nil {
 				return err
 			}
@@ -85,8 +59,7 @@ func (c *Client) ReadStrengths(ctx context.Context) ([]wire.StrengthPolicy, []st
 			return nil
 		})
 		g.Go(func() error {
-			ri, err := c.strengthBuilder(id).Usage().ToGetRequestInformation(gctx, nil)
-			body, err := c.send(gctx, ri, err)
+			body, err := c.send(gctx, getStrengthUsage.request(params{"strengthId": id}, query{}, nil))
 			if err != nil {
 				return err
 			}
@@ -121,8 +94,11 @@ func (c *Client) ObserveStrengths(ctx context.Context) ([]model.AuthStrength, []
 
 // CreateStrength creates a custom strength (POST, 201).
 func (c *Client) CreateStrength(ctx context.Context, s model.AuthStrength) (model.AuthStrength, error) {
-	ri, err := jsonRequest(c.strengthsBuilder().BaseRequestBuilder, abs.POST, wire.StrengthFromModel(s))
-	res, err := c.send(ctx, ri, err)
+	body, err := wire.MarshalBody(wire.StrengthFromModel(s))
+	if err != nil {
+		return model.AuthStrength{}, err
+	}
+	res, err := c.send(ctx, createStrength.request(nil, query{}, body))
 	if err != nil {
 		return model.AuthStrength{}, err
 	}
@@ -152,8 +128,11 @@ func (c *Client) UpdateStrength(ctx context.Context, id, displayName, descriptio
 	if description != "" {
 		body["description"] = description
 	}
-	ri, err := jsonRequest(c.strengthBuilder(id).BaseRequestBuilder, abs.PATCH, body)
-	_, err = c.send(ctx, ri, err)
+	b, err := wire.MarshalBody(body)
+	if err != nil {
+		return err
+	}
+	_, err = c.send(ctx, patchStrength.request(params{"strengthId": id}, query{}, b))
 	return err
 }
 
@@ -164,8 +143,11 @@ func (c *Client) SetStrengthCombinations(ctx context.Context, id string, combina
 		return fmt.Errorf("SetStrengthCombinations: empty id")
 	}
 	body := map[string]any{"allowedCombinations": append([]string{}, combinations...)}
-	ri, err := jsonRequest(c.strengthBuilder(id).UpdateAllowedCombinations().BaseRequestBuilder, abs.POST, body)
-	_, err = c.send(ctx, ri, err)
+	b, err := wire.MarshalBody(body)
+	if err != nil {
+		return err
+	}
+	_, err = c.send(ctx, updateAllowedCombos.request(params{"strengthId": id}, query{}, b))
 	return err
 }
 
@@ -174,8 +156,7 @@ func (c *Client) DeleteStrength(ctx context.Context, id string) error {
 	if id == "" {
 		return fmt.Errorf("DeleteStrength: empty id")
 	}
-	ri, err := c.strengthBuilder(id).ToDeleteRequestInformation(ctx, nil)
-	_, err = c.send(ctx, ri, err)
+	_, err := c.send(ctx, deleteStrength.request(params{"strengthId": id}, query{}, nil))
 	return err
 }
 
@@ -185,8 +166,11 @@ func (c *Client) CreateStrengthX509(ctx context.Context, strengthID string, x mo
 	if strengthID == "" {
 		return model.StrengthX509{}, fmt.Errorf("CreateStrengthX509: empty strength id")
 	}
-	ri, err := jsonRequest(c.strengthBuilder(strengthID).CombinationConfigurations().BaseRequestBuilder, abs.POST, wire.StrengthX509FromModel(x))
-	res, err := c.send(ctx, ri, err)
+	body, err := wire.MarshalBody(wire.StrengthX509FromModel(x))
+	if err != nil {
+		return model.StrengthX509{}, err
+	}
+	res, err := c.send(ctx, createStrengthConfig.request(params{"strengthId": strengthID}, query{}, body))
 	if err != nil {
 		return model.StrengthX509{}, err
 	}
@@ -209,8 +193,11 @@ func (c *Client) UpdateStrengthX509(ctx context.Context, strengthID string, x mo
 	if strengthID == "" || x.ID == "" {
 		return fmt.Errorf("UpdateStrengthX509: empty strength or configuration id")
 	}
-	ri, err := jsonRequest(c.strengthBuilder(strengthID).CombinationConfigurations().ByAuthenticationCombinationConfigurationId(x.ID).BaseRequestBuilder, abs.PATCH, wire.StrengthX509FromModel(x))
-	_, err = c.send(ctx, ri, err)
+	body, err := wire.MarshalBody(wire.StrengthX509FromModel(x))
+	if err != nil {
+		return err
+	}
+	_, err = c.send(ctx, patchStrengthConfig.request(params{"strengthId": strengthID, "configId": x.ID}, query{}, body))
 	return err
 }
 
@@ -219,7 +206,6 @@ func (c *Client) DeleteStrengthX509(ctx context.Context, strengthID, configID st
 	if strengthID == "" || configID == "" {
 		return fmt.Errorf("DeleteStrengthX509: empty strength or configuration id")
 	}
-	ri, err := c.strengthBuilder(strengthID).CombinationConfigurations().ByAuthenticationCombinationConfigurationId(configID).ToDeleteRequestInformation(ctx, nil)
-	_, err = c.send(ctx, ri, err)
+	_, err := c.send(ctx, deleteStrengthConfig.request(params{"strengthId": strengthID, "configId": configID}, query{}, nil))
 	return err
 }

@@ -52,7 +52,7 @@ func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
 // exchange records what the transport saw of one logical request (all of its
 // attempts), so that errors can name the status and request id even when the
-// SDK could not parse the response.
+// response could not be read.
 type exchange struct {
 	status    int
 	requestID string
@@ -363,8 +363,8 @@ func (c *cancelOnClose) Close() error {
 	return err
 }
 
-// odataErrorBody is Graph's error envelope, read directly where the SDK does
-// not see the response (a write whose outcome is unknown).
+// odataErrorBody is Graph's error envelope, read from every error response
+// (by send, and here for a write whose outcome is unknown).
 type odataErrorBody struct {
 	Error struct {
 		Code       string `json:"code"`
