@@ -144,6 +144,10 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "%d\n", srv.ForeignRequests())
 	case "nextlinkloop":
 		srv.LoopNextLink(requestMatcher(ts, http.MethodGet, args[1]))
+	case "nextlinkendless":
+		srv.EndlessNextLink(requestMatcher(ts, http.MethodGet, args[1]))
+	case "endlesspages":
+		fmt.Fprintf(ts.Stdout(), "%d\n", srv.EndlessPages())
 	case "jobstatus":
 		m := map[string]string{}
 		for _, kv := range args[1:] {
