@@ -186,7 +186,11 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		})
 	case "pkistatus":
 		id := pkiIDByName(ts, srv, args[1])
-		ts.Check(srv.Store.SetPKIStatus(id, args[2], ""))
+		details := ""
+		if len(args) > 3 {
+			details = strings.ReplaceAll(args[3], `\n`, "\n") // a line break in Graph's text
+		}
+		ts.Check(srv.Store.SetPKIStatus(id, args[2], details))
 	case "scopeids":
 		var x map[string]json.RawMessage
 		ts.Check(json.Unmarshal(srv.Store.X509(), &x))
