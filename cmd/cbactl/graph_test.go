@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -138,6 +139,12 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 			f.Status, f.Body = http.StatusOK, []byte(args[3])
 		}
 		srv.FailWhen(requestMatcher(ts, args[1], args[2]), -1, f)
+	case "respondlarge":
+		// graph respondlarge METHOD RE MIB: a 200 whose JSON body is MIB MiB.
+		mib, err := strconv.Atoi(args[3])
+		ts.Check(err)
+		body := append([]byte(`{"id":"`), bytes.Repeat([]byte("a"), mib<<20)...)
+		srv.FailWhen(requestMatcher(ts, args[1], args[2]), -1, graphtest.Fault{Status: http.StatusOK, Body: append(body, `"}`...)})
 	case "redirect":
 		srv.RedirectWhen(requestMatcher(ts, http.MethodGet, args[1]), -1)
 	case "foreignhits":
