@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime/debug"
@@ -466,13 +467,24 @@ func jsonFormat(cmd *cobra.Command, json bool, format *string) error {
 	return nil
 }
 
+// maxPlanFileBytes bounds a saved plan file: a plan names objects and
+// their attributes, never whole certificates, and is far smaller.
+const maxPlanFileBytes = 64 << 20
+
 func readPlanFile(path string) (*plan.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := plan.Read(f)
+	data, err := io.ReadAll(io.LimitReader(f, maxPlanFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPlanFileBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a cbactl plan file", path, maxPlanFileBytes>>20)
+	}
+	p, err := plan.Read(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
