@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -9,7 +10,8 @@ import (
 // maxDisplayNameLength is the longest display name cbactl accepts, in
 // characters. Graph documents 256 characters for a PKI container's
 // displayName; it documents no limit for a certificate authority's, and
-// cbactl applies the same bound there rather than send what Graph might cut.
+// cbactl applies the same bound there, and to authentication strengths,
+// rather than send what Graph might cut.
 const maxDisplayNameLength = 256
 
 // displayNameProblem says what is wrong with a display name, or "" when
@@ -20,8 +22,10 @@ func displayNameProblem(s string) string {
 	switch {
 	case s == "":
 		return "is empty; leave display_name out instead"
+	case strings.TrimSpace(s) == "":
+		return "is only white space; leave display_name out instead"
 	case n > maxDisplayNameLength:
-		return fmt.Sprintf("is %d characters long; the limit is %d (Graph's for a PKI container)", n, maxDisplayNameLength)
+		return fmt.Sprintf("is %d characters long; the limit is %d (Graph's for a PKI container, which cbactl applies to every display name)", n, maxDisplayNameLength)
 	}
 	for i, r := range []rune(s) {
 		if unicode.IsControl(r) || r == utf8.RuneError {

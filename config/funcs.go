@@ -175,6 +175,10 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", shown, err)
 	}
 	defer root.Close()
+	// Stat first: opening a FIFO would wait for a writer.
+	if info, err := root.Stat(rel); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", shown)
+	}
 	f, err := root.Open(rel)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

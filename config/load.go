@@ -4,9 +4,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -130,9 +133,22 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		}}
 	}
 
+	// Configuration files are read through an os.Root on the directory,
+	// as the file functions read theirs: a *.hcl symbolic link leading
+	// out of it (to /proc/self/environ, say, in a pull request) is never
+	// read, so no diagnostic can quote what it points to.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return cfg, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read configuration directory",
+			Detail:   err.Error(),
+		}}
+	}
+	defer root.Close()
 	sources := make([]source, 0, len(paths))
 	for _, p := range paths {
-		src, diags := readSource(p)
+		src, diags := readConfigFile(root, dir, p)
 		if diags.HasErrors() {
 			return cfg, diags
 		}
@@ -144,6 +160,38 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	return cfg, diags
 }
 
+// readConfigFile reads the configuration file path (in dir) through root:
+// a regular file inside the directory, once symbolic links are resolved, of
+// at most MaxSourceBytes.
+func readConfigFile(root *os.Root, dir, path string) ([]byte, hcl.Diagnostics) {
+	fail := func(summary, detail string) ([]byte, hcl.Diagnostics) {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail}}
+	}
+	name := filepath.Base(path)
+	// Stat first: opening a FIFO would wait for a writer.
+	info, err := root.Stat(name)
+	if err == nil && !info.Mode().IsRegular() {
+		return fail("Cannot read configuration file", fmt.Sprintf("%s is not a regular file.", path))
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		if info, lerr := os.Lstat(path); lerr == nil && info.Mode()&fs.ModeSymlink != 0 && !errors.Is(err, fs.ErrNotExist) {
+			return fail("Configuration file outside the configuration directory",
+				fmt.Sprintf("%s is a symbolic link to a file outside the configuration directory %s; cbactl reads configuration files only inside it (symbolic links are resolved first).", path, dir))
+		}
+		return fail("Cannot read configuration file", err.Error())
+	}
+	defer f.Close()
+	info, err = f.Stat()
+	if err != nil {
+		return fail("Cannot read configuration file", err.Error())
+	}
+	if !info.Mode().IsRegular() {
+		return fail("Cannot read configuration file", fmt.Sprintf("%s is not a regular file.", path))
+	}
+	return readLimited(f, path)
+}
+
 // readSource reads a configuration or variable file of at most
 // MaxSourceBytes: a larger one is refused without being read whole.
 func readSource(path string) ([]byte, hcl.Diagnostics) {
@@ -152,6 +200,11 @@ func readSource(path string) ([]byte, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
 	}
 	defer f.Close()
+	return readLimited(f, path)
+}
+
+// readLimited reads f (path) whole when it holds at most MaxSourceBytes.
+func readLimited(f io.Reader, path string) ([]byte, hcl.Diagnostics) {
 	src, err := io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}

@@ -84,6 +84,9 @@ func (d *decoder) decodeStrength(b *hcl.Block) (model.AuthStrength, bool) {
 		if strings.TrimSpace(v) == "" {
 			d.errorf(a.src.rangePtr("display_name"), "Empty display name", "An authentication strength needs a display name: cbactl finds it in the tenant by that name.")
 			ok = false
+		} else if problem := displayNameProblem(v); problem != "" {
+			d.errorf(a.src.rangePtr("display_name"), "Invalid display name", "The display name of %s %s.", addr, problem)
+			ok = false
 		}
 		s.DisplayName = v
 	}

@@ -242,7 +242,7 @@ func (r *reporter) report(e apply.Event) {
 func jobStatusText(e apply.Event) string {
 	t := fmt.Sprintf("status %q", e.Status)
 	if e.StatusDetails != "" {
-		t += ": " + e.StatusDetails
+		t += fmt.Sprintf(": %q", e.StatusDetails)
 	}
 	return t
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -138,12 +139,22 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 			f.Status, f.Body = http.StatusOK, []byte(args[3])
 		}
 		srv.FailWhen(requestMatcher(ts, args[1], args[2]), -1, f)
+	case "respondlarge":
+		// graph respondlarge METHOD RE MIB: a 200 whose JSON body is MIB MiB.
+		mib, err := strconv.Atoi(args[3])
+		ts.Check(err)
+		body := append([]byte(`{"id":"`), bytes.Repeat([]byte("a"), mib<<20)...)
+		srv.FailWhen(requestMatcher(ts, args[1], args[2]), -1, graphtest.Fault{Status: http.StatusOK, Body: append(body, `"}`...)})
 	case "redirect":
 		srv.RedirectWhen(requestMatcher(ts, http.MethodGet, args[1]), -1)
 	case "foreignhits":
 		fmt.Fprintf(ts.Stdout(), "%d\n", srv.ForeignRequests())
 	case "nextlinkloop":
 		srv.LoopNextLink(requestMatcher(ts, http.MethodGet, args[1]))
+	case "nextlinkendless":
+		srv.EndlessNextLink(requestMatcher(ts, http.MethodGet, args[1]))
+	case "endlesspages":
+		fmt.Fprintf(ts.Stdout(), "%d\n", srv.EndlessPages())
 	case "jobstatus":
 		m := map[string]string{}
 		for _, kv := range args[1:] {
@@ -182,7 +193,11 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		})
 	case "pkistatus":
 		id := pkiIDByName(ts, srv, args[1])
-		ts.Check(srv.Store.SetPKIStatus(id, args[2], ""))
+		details := ""
+		if len(args) > 3 {
+			details = strings.ReplaceAll(args[3], `\n`, "\n") // a line break in Graph's text
+		}
+		ts.Check(srv.Store.SetPKIStatus(id, args[2], details))
 	case "scopeids":
 		var x map[string]json.RawMessage
 		ts.Check(json.Unmarshal(srv.Store.X509(), &x))

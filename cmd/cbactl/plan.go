@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime/debug"
@@ -40,6 +41,16 @@ type configError struct {
 
 func (e *configError) Error() string { return "the configuration has errors" }
 
+// warnedError is an error that ended a command after the configuration
+// loaded with warnings that were not printed (--json).
+type warnedError struct {
+	err      error
+	warnings hcl.Diagnostics
+}
+
+func (e *warnedError) Error() string { return e.err.Error() }
+func (e *warnedError) Unwrap() error { return e.err }
+
 // printConfigError prints the diagnostics of a configError, which then ends
 // the command with exit status 1; any other error is returned as it is.
 func printConfigError(env *Env, g *globalOptions, err error) error {
@@ -53,7 +64,16 @@ func printConfigError(env *Env, g *globalOptions, err error) error {
 
 // prepare loads the configuration, reads the tenant, resolves group names
 // and plans. Configuration errors are printed here and end the command.
-func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, tf *tenantFlags, quietDiags bool) (*session, error) {
+func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, tf *tenantFlags, quietDiags bool) (_ *session, err error) {
+	// Warnings not printed here (quietDiags: --json) go with an error that
+	// ends the command after the configuration loaded, so that plan --json
+	// reports them beside the error instead of dropping them.
+	var unprinted hcl.Diagnostics
+	defer func() {
+		if err != nil && len(unprinted) > 0 {
+			err = &warnedError{err: err, warnings: unprinted}
+		}
+	}()
 	// The tenant is read while the rest of the configuration loads: as soon
 	// as the tenant block says which tenant and cloud.
 	ctx, cancel := context.WithCancel(ctx)
@@ -92,6 +112,8 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	s := &session{cfg: cfg, cfgDiags: diags, desired: cfg.Desired}
 	if !quietDiags {
 		writeDiagnostics(env.Err, diags, cfg.Files(), env.color(g.noColor))
+	} else {
+		unprinted = diags
 	}
 	r := <-read
 	if r.err != nil {
@@ -303,7 +325,11 @@ func planFailed(env *Env, g *globalOptions, format string, err error) error {
 	case errors.As(err, new(flagError)):
 		return err
 	default:
-		diags = []plan.Diagnostic{{Severity: "error", Summary: "Planning failed", Detail: err.Error()}}
+		var we *warnedError
+		if errors.As(err, &we) {
+			diags = hclPlanDiagnostics(we.warnings)
+		}
+		diags = append(diags, plan.Diagnostic{Severity: "error", Summary: "Planning failed", Detail: err.Error()})
 	}
 	failed := &plan.Plan{FormatVersion: plan.FormatVersion, Diagnostics: redactPlanDiagnostics(diags)}
 	var werr error
@@ -466,13 +492,24 @@ func jsonFormat(cmd *cobra.Command, json bool, format *string) error {
 	return nil
 }
 
+// maxPlanFileBytes bounds a saved plan file: a plan names objects and
+// their attributes, never whole certificates, and is far smaller.
+const maxPlanFileBytes = 64 << 20
+
 func readPlanFile(path string) (*plan.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := plan.Read(f)
+	data, err := io.ReadAll(io.LimitReader(f, maxPlanFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPlanFileBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a cbactl plan file", path, maxPlanFileBytes>>20)
+	}
+	p, err := plan.Read(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -227,8 +227,35 @@ func (t *retryTransport) attempt(req *http.Request, body []byte, attempt int) (*
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &limitedBody{ReadCloser: &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}}
 	return resp, nil
+}
+
+// maxResponseBytes bounds the body of one Graph response. A page of the
+// largest collection cbactl reads (250 CAs of a container, a few KB each)
+// is well under 2 MiB; a body larger than this comes from something that
+// is not Graph, and reading it whole would only exhaust memory.
+const maxResponseBytes = 64 << 20
+
+// errResponseTooLarge is the read error of a body over maxResponseBytes.
+var errResponseTooLarge = fmt.Errorf("the response is larger than %d MiB; refusing to read further", maxResponseBytes>>20)
+
+// limitedBody fails a read past maxResponseBytes.
+type limitedBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.n > maxResponseBytes {
+		return 0, errResponseTooLarge
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	if b.n > maxResponseBytes {
+		return n, errResponseTooLarge
+	}
+	return n, err
 }
 
 // wait waits d (at most maxWait) before attempt+1 of a request, after

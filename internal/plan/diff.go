@@ -252,14 +252,15 @@ func jobRunning(o model.PKI) bool {
 }
 
 // statusDetails names the status when it is not plainly "running", and
-// Graph's statusDetails when there are any.
+// Graph's statusDetails when there are any, quoted: they are the service's
+// free text, and a line break in them must not read as cbactl's own output.
 func statusDetails(o model.PKI) string {
 	var parts []string
 	if !strings.EqualFold(strings.TrimSpace(o.Status), "running") {
 		parts = append(parts, fmt.Sprintf("status %q", o.Status))
 	}
 	if o.StatusDetails != "" {
-		parts = append(parts, "statusDetails: "+o.StatusDetails)
+		parts = append(parts, fmt.Sprintf("statusDetails: %q", o.StatusDetails))
 	}
 	if len(parts) == 0 {
 		return ""

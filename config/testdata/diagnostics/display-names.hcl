@@ -14,6 +14,10 @@ pki "longest" {
   display_name = format("%0256d", 0)
 }
 
+pki "blank" {
+  display_name = "   " # ERROR: Invalid display name
+}
+
 pki "space" {
   display_name = "  Contoso PKI  "
 }

@@ -40,3 +40,18 @@ authentication_strength "twin" {
   display_name         = "SAME NAME" # ERROR: Duplicate display name
   allowed_combinations = ["x509CertificateMultiFactor"]
 }
+
+authentication_strength "nul" {
+  display_name         = "Smart\u0000cards" # ERROR: Invalid display name
+  allowed_combinations = ["x509CertificateMultiFactor"]
+}
+
+authentication_strength "two_lines" {
+  display_name         = "Smart\ncards" # ERROR: Invalid display name
+  allowed_combinations = ["x509CertificateMultiFactor"]
+}
+
+authentication_strength "long" {
+  display_name         = format("%0257d", 0) # ERROR: Invalid display name
+  allowed_combinations = ["x509CertificateMultiFactor"]
+}

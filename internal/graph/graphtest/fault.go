@@ -80,8 +80,8 @@ func (s *Server) FailWhen(match func(*http.Request) bool, times int, f Fault) {
 	}
 }
 
-// ClearFaults removes every pending fault, Before action, nextLink loop
-// and job status mapping.
+// ClearFaults removes every pending fault, Before action, nextLink loop,
+// endless paging and job status mapping.
 func (s *Server) ClearFaults() {
 	s.faultMu.Lock()
 	s.faults = nil
@@ -89,6 +89,7 @@ func (s *Server) ClearFaults() {
 	s.faultMu.Unlock()
 	s.mu.Lock()
 	s.loopNextLink = nil
+	s.endlessNextLink = nil
 	s.jobStatus = nil
 	s.mu.Unlock()
 }

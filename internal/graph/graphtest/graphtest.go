@@ -55,7 +55,7 @@
 // then it is gone. CA scopes must carry publicKeyInfrastructureIdentifier.
 // For tests of what the documentation does not promise, the fake can also
 // redirect to another host (RedirectWhen), answer a page with a nextLink to
-// itself (LoopNextLink), spell job statuses otherwise (SetJobStatus),
+// itself (LoopNextLink) or to ever new pages (EndlessNextLink), spell job statuses otherwise (SetJobStatus),
 // answer with any body (Fault.Body), change the accepted token (SetToken),
 // and let "another client" write just before a request (Before).
 //
@@ -138,7 +138,11 @@ type Server struct {
 	deletes      map[string]int     // PKIs being deleted: GETs seen so far, by lower-case PKI id
 	deletePolls  int
 	loopNextLink func(*http.Request) bool
-	jobStatus    func(string) string
+	// endlessNextLink: every page of a matching request has a nextLink to
+	// a page never seen before (endlessPages counts them).
+	endlessNextLink func(*http.Request) bool
+	endlessPages    atomic.Int64
+	jobStatus       func(string) string
 
 	foreignOnce sync.Once
 	foreign     *httptest.Server

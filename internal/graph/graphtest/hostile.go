@@ -26,6 +26,19 @@ func (s *Server) LoopNextLink(match func(*http.Request) bool) {
 	s.loopNextLink = match
 }
 
+// EndlessNextLink makes every collection page of a request match accepts
+// answer with an @odata.nextLink to a page never linked before: paging that
+// never ends, though no link repeats. EndlessPages counts the links handed
+// out. A nil match removes the fault.
+func (s *Server) EndlessNextLink(match func(*http.Request) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endlessNextLink = match
+}
+
+// EndlessPages is the number of nextLinks EndlessNextLink has handed out.
+func (s *Server) EndlessPages() int64 { return s.endlessPages.Load() }
+
 // SetJobStatus makes the server report the status of asynchronous jobs on
 // PKI containers (upload, delete) as f returns it for the documented
 // "running" and "succeeded" and the undocumented "failed": Graph documents

@@ -214,6 +214,11 @@ func (c *call) page(items [][]byte, context string, q map[string]string) (respon
 	if c.s.loopNextLink != nil && c.s.loopNextLink(c.r) {
 		out.NextLink = c.s.srv.URL + c.r.URL.RequestURI()
 	}
+	if c.s.endlessNextLink != nil && c.s.endlessNextLink(c.r) {
+		// A skip token naming an item that does not exist resumes at its
+		// offset: every page is the first one again, under a new link.
+		out.NextLink = c.nextLink(skipToken(0, fmt.Sprintf("endless-%d", c.s.endlessPages.Add(1))))
+	}
 	return jsonResponse(http.StatusOK, out)
 }
 

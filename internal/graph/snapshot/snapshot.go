@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -28,11 +29,23 @@ type Tenant struct {
 
 var _ model.Tenant = (*Tenant)(nil)
 
+// MaxBytes bounds a snapshot file: a tenant's whole trust store (250 CAs
+// a container, a few KB each) and configuration are a few MB at most.
+const MaxBytes = 64 << 20
+
 // Open reads the snapshot at path.
 func Open(path string) (*Tenant, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("%s: the snapshot is larger than %d MiB; cbactl reads snapshots of at most %d MiB", path, MaxBytes>>20, MaxBytes>>20)
 	}
 	s := wire.NewStore()
 	if err := s.Load(data); err != nil {
