@@ -94,6 +94,28 @@ func supervise(exe string, argv []string, stderr io.Writer) (code int, ok bool) 
 	if code := <-status; code >= 0 {
 		return code, true
 	}
+	if sig, ok := stoppedBy(cmd.ProcessState); ok {
+		fmt.Fprintf(stderr, "Error: cbactl was stopped (%v) before it finished; what it printed above is all it did.\n", sig)
+		return exitError, true
+	}
 	fmt.Fprintf(stderr, "Error: cbactl ended abnormally (%v) before it finished; what it printed above is all it did. This is a bug in cbactl: please report it.\n", waitErr)
 	return exitError, true
+}
+
+// stoppedBy reports the signal that ended a child when it is one a user
+// sends to stop a command (Ctrl-C, kill, a closed terminal): the child was
+// stopped, it did not crash.
+func stoppedBy(ps *os.ProcessState) (syscall.Signal, bool) {
+	if ps == nil {
+		return 0, false
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return 0, false
+	}
+	switch sig := ws.Signal(); sig {
+	case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP:
+		return sig, true
+	}
+	return 0, false
 }
