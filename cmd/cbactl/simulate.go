@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -167,19 +166,13 @@ func readCertificateFile(path string) (*x509.Certificate, error) {
 	return c, nil
 }
 
-// parseCRLFile reads a CRL, PEM ("X509 CRL") or DER.
+// parseCRLFile reads a CRL, PEM ("X509 CRL") or DER, with pki.ParseCRL.
 func parseCRLFile(name string, data []byte) (simulate.CRL, error) {
-	if b, _ := pem.Decode(data); b != nil {
-		if b.Type != "X509 CRL" {
-			return simulate.CRL{}, fmt.Errorf("%s: the PEM block is %q, not \"X509 CRL\"", name, b.Type)
-		}
-		data = b.Bytes
-	}
-	l, err := x509.ParseRevocationList(data)
+	l, err := pki.ParseCRL(data)
 	if err != nil {
 		return simulate.CRL{}, fmt.Errorf("%s: not a certificate revocation list: %w", name, err)
 	}
-	return simulate.CRL{Name: name, List: l, DER: data}, nil
+	return simulate.CRL{Name: name, List: l, DER: l.Raw}, nil
 }
 
 // writeTraceJSON writes v with '<' and '>' left readable (certificate user
