@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -64,13 +63,4 @@ func displayName(path string) string {
 		return "<stdin>"
 	}
 	return path
-}
-
-// writeJSONText writes v as indented JSON without HTML escaping, so that
-// certificateUserIds values appear as they are ("X509:<PN>…", not "\u003c").
-func writeJSONText(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/pki"
 )
 
@@ -98,7 +99,7 @@ func runCertInspect(env *Env, g *globalOptions, o *certInspectOptions, paths []s
 		for _, x := range all {
 			out = append(out, toInspectJSON(x))
 		}
-		err = writeJSONText(env.Out, out)
+		err = jsonout.Write(env.Out, out)
 	} else {
 		color := env.color(g.noColor)
 		for i, x := range all {

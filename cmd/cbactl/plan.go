@@ -15,6 +15,7 @@ import (
 
 	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/atomicfile"
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/plan"
 	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/plan/render"
@@ -249,7 +250,7 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 		jp := render.ToJSON(&plan.Plan{FormatVersion: p.FormatVersion, Changes: p.Changes, Diagnostics: redactPlanDiagnostics(p.Diagnostics)})
 		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
 		jp.Diagnostics = append(jp.Diagnostics, configJSONDiagnostics(testDiags)...)
-		if err := writeJSON(env.Out, jp); err != nil {
+		if err := jsonout.Write(env.Out, jp); err != nil {
 			return err
 		}
 	case "markdown":

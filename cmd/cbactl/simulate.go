@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/graph/snapshot"
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/simulate"
@@ -141,7 +140,7 @@ func runSimulate(ctx context.Context, env *Env, g *globalOptions, o *simulateOpt
 
 	r := simulate.Evaluate(in)
 	if o.json {
-		if err := writeTraceJSON(env.Out, r); err != nil {
+		if err := jsonout.Write(env.Out, r); err != nil {
 			return err
 		}
 	} else {
@@ -173,20 +172,6 @@ func parseCRLFile(name string, data []byte) (simulate.CRL, error) {
 		return simulate.CRL{}, fmt.Errorf("%s: not a certificate revocation list: %w", name, err)
 	}
 	return simulate.CRL{Name: name, List: l, DER: l.Raw}, nil
-}
-
-// writeTraceJSON writes v with '<' and '>' left readable (certificate user
-// ids are full of them).
-func writeTraceJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 // verdict is the one-line summary of a trace.

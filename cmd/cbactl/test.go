@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/simulate"
 )
@@ -50,7 +51,7 @@ func runTest(env *Env, g *globalOptions, o *testOptions) error {
 	}
 	outcomes := runConfigTests(cfg, cfg.Desired, env.Now())
 	if o.json {
-		if err := writeTraceJSON(env.Out, outcomes); err != nil {
+		if err := jsonout.Write(env.Out, outcomes); err != nil {
 			return err
 		}
 	} else {

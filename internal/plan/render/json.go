@@ -1,9 +1,9 @@
 package render
 
 import (
-	"encoding/json"
 	"io"
 
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/plan"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -51,8 +51,5 @@ func ToJSON(p *plan.Plan) JSONPlan {
 
 // JSON writes the machine-readable plan, indented.
 func JSON(w io.Writer, p *plan.Plan) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(ToJSON(p))
+	return jsonout.Write(w, ToJSON(p))
 }
