@@ -248,8 +248,9 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	switch o.format {
 	case "json":
 		jp := render.ToJSON(&plan.Plan{FormatVersion: p.FormatVersion, Changes: p.Changes, Diagnostics: redactPlanDiagnostics(p.Diagnostics)})
-		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
-		jp.Diagnostics = append(jp.Diagnostics, configJSONDiagnostics(testDiags)...)
+		locateJSONDiagnostics(jp.Diagnostics, s.cfg)
+		jp.Diagnostics = append(jsonDiagnostics(s.cfgDiags), jp.Diagnostics...)
+		jp.Diagnostics = append(jp.Diagnostics, jsonDiagnostics(testDiags)...)
 		if err := jsonout.Write(env.Out, jp); err != nil {
 			return err
 		}
@@ -310,7 +311,12 @@ func planFailed(env *Env, g *globalOptions, format string, err error) error {
 	var werr error
 	switch format {
 	case "json":
-		werr = render.JSON(env.Out, failed)
+		jp := render.ToJSON(failed)
+		if ce != nil {
+			// Configuration diagnostics keep their range.
+			jp.Diagnostics = jsonDiagnostics(ce.diags)
+		}
+		werr = jsonout.Write(env.Out, jp)
 	case "markdown":
 		werr = render.Markdown(env.Out, failed)
 	}
@@ -333,8 +339,12 @@ func redactPlanDiagnostics(diags []plan.Diagnostic) []plan.Diagnostic {
 // their location (file:line:col) leading the detail.
 func hclPlanDiagnostics(diags hcl.Diagnostics) []plan.Diagnostic {
 	var out []plan.Diagnostic
-	for _, d := range configJSONDiagnostics(diags) {
-		out = append(out, plan.Diagnostic{Severity: d.Severity, Summary: d.Summary, Detail: d.Detail})
+	for _, d := range jsonDiagnostics(diags) {
+		detail := d.Detail
+		if r := d.Range; r != nil {
+			detail = fmt.Sprintf("%s:%d:%d: %s", r.Filename, r.Start.Line, r.Start.Column, detail)
+		}
+		out = append(out, plan.Diagnostic{Severity: d.Severity, Summary: d.Summary, Detail: detail})
 	}
 	return out
 }
@@ -404,17 +414,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// configJSONDiagnostics carries configuration warnings into plan --json.
-func configJSONDiagnostics(diags hcl.Diagnostics) []render.JSONDiagnostic {
-	var out []render.JSONDiagnostic
-	for _, d := range jsonDiagnostics(diags) {
-		detail := d.Detail
-		if d.Range != nil {
-			detail = fmt.Sprintf("%s:%d:%d: %s", d.Range.Filename, d.Range.Start.Line, d.Range.Start.Column, detail)
+// locateJSONDiagnostics gives each plan finding about an address the
+// configuration declares the range of its block, as planDiagnostics does
+// for the text output.
+func locateJSONDiagnostics(diags []render.JSONDiagnostic, cfg *config.Config) {
+	for i, d := range diags {
+		if d.Address != "" && d.Range == nil && cfg != nil {
+			diags[i].Range = jsonRange(cfg.Sources.Range(model.Address(d.Address), ""))
 		}
-		out = append(out, render.JSONDiagnostic{Severity: d.Severity, Summary: d.Summary, Detail: detail})
 	}
-	return out
 }
 
 type showOptions struct {

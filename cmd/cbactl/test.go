@@ -202,6 +202,7 @@ func testDiagnostics(cfg *config.Config, st model.State, now time.Time) hcl.Diag
 			Summary:  fmt.Sprintf("Test %q failed", t.Name),
 			Detail:   strings.Join(lines, "\n") + "\nRun cbactl test for the details, or cbactl plan --skip-tests to plan anyway.",
 			Subject:  cfg.Sources.Range(model.TestAddress(t.Name), ""),
+			Extra:    model.TestAddress(t.Name),
 		})
 	}
 	return diags
