@@ -15,7 +15,6 @@ import (
 	"github.com/cbactl/cbactl/internal/graph/snapshot"
 	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/pki"
-	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/simulate"
 )
 
@@ -103,7 +102,7 @@ func runSimulate(ctx context.Context, env *Env, g *globalOptions, o *simulateOpt
 		if err != nil {
 			return err
 		}
-		c, err := parseCRLFile(p, data)
+		c, err := simulate.ParseCRL(p, data)
 		if err != nil {
 			return err
 		}
@@ -163,15 +162,6 @@ func readCertificateFile(path string) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
-}
-
-// parseCRLFile reads a CRL, PEM ("X509 CRL") or DER, with pki.ParseCRL.
-func parseCRLFile(name string, data []byte) (simulate.CRL, error) {
-	l, err := pki.ParseCRL(data)
-	if err != nil {
-		return simulate.CRL{}, fmt.Errorf("%s: not a certificate revocation list: %w", name, err)
-	}
-	return simulate.CRL{Name: name, List: l, DER: l.Raw}, nil
 }
 
 // verdict is the one-line summary of a trace.
@@ -249,13 +239,4 @@ func traceYesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// testFields names the certificate fields of a binding list.
-func testFields(bs []simulate.BindingTry) []model.CertificateField {
-	out := make([]model.CertificateField, len(bs))
-	for i, b := range bs {
-		out[i] = b.Field
-	}
-	return out
 }
