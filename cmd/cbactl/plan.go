@@ -123,15 +123,7 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		if err != nil {
 			return nil, fmt.Errorf("resolve group names: %w", err)
 		}
-		x := *s.desired.X509
-		x.IncludeTargets = append([]model.IncludeTarget(nil), x.IncludeTargets...)
-		x.ExcludeTargets = append([]model.Target(nil), x.ExcludeTargets...)
-		x.CAScopes = append([]model.CAScope(nil), x.CAScopes...)
-		for i := range x.CAScopes {
-			x.CAScopes[i].Groups = append([]model.Target(nil), x.CAScopes[i].Groups...)
-		}
-		resolveDiags = plan.ResolveGroups(&x, found)
-		s.desired.X509 = &x
+		s.desired.X509, resolveDiags = plan.WithResolvedGroups(s.desired.X509, found)
 	}
 	// What the configuration leaves out keeps the tenant's value: the plan,
 	// the safety checks, the tests and apply all see the same state.
