@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"math/big"
 	"slices"
@@ -756,10 +755,9 @@ func (d *decoder) decodeTest(b *hcl.Block) model.Test {
 }
 
 // normalizeHex upper-cases a hex string and drops colons and spaces, so a
-// thumbprint can be pasted from OpenSSL or Windows.
+// thumbprint can be pasted from OpenSSL or Windows: pki.NormalizeHex.
 func normalizeHex(s string) string {
-	s = strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s))
-	return strings.ToUpper(s)
+	return pki.NormalizeHex(s)
 }
 
 func isHex(s string) bool {
@@ -787,16 +785,11 @@ func isGUID(s string) bool {
 }
 
 // parseCRL accepts a DER or PEM ("X509 CRL") certificate revocation list and
-// returns its DER.
+// returns its DER: pki.ParseCRL.
 func parseCRL(data []byte) ([]byte, error) {
-	if b, _ := pem.Decode(data); b != nil {
-		if b.Type != "X509 CRL" {
-			return nil, fmt.Errorf("the PEM block is %q, not \"X509 CRL\"", b.Type)
-		}
-		data = b.Bytes
-	}
-	if _, err := x509.ParseRevocationList(data); err != nil {
+	l, err := pki.ParseCRL(data)
+	if err != nil {
 		return nil, fmt.Errorf("not a certificate revocation list: %w", err)
 	}
-	return data, nil
+	return l.Raw, nil
 }
