@@ -13,6 +13,7 @@ import (
 
 	"github.com/cbactl/cbactl/internal/plan"
 	"github.com/cbactl/cbactl/internal/plan/apply"
+	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/plan/render"
 )
 
@@ -151,34 +152,22 @@ func runApply(ctx context.Context, env *Env, g *globalOptions, o *applyOptions) 
 }
 
 // verify reads the tenant again and fails loudly if it does not match the
-// configuration: a write Graph accepted but did not keep. Graph replicates
-// writes with a delay (eventual), so a mismatch is read again a few times
-// first.
+// configuration (apply.Verify, which reads again a few times first when the
+// tenant is Graph).
 func verify(ctx context.Context, env *Env, s *session, eventual bool) error {
-	waits := []time.Duration{0}
-	if eventual {
-		waits = append(waits, 2*time.Second, 5*time.Second, 10*time.Second)
-	}
-	var rest *plan.Plan
-	for _, w := range waits {
-		if w > 0 {
-			select {
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			case <-time.After(w):
-			}
-		}
+	observe := func(ctx context.Context) (model.State, error) {
 		obs, err := s.tenant.Observe(ctx)
 		if err != nil {
-			return fmt.Errorf("read the tenant after apply: %w", err)
+			return model.State{}, err
 		}
 		if _, err := observeStrengths(ctx, s.tenant, s.desired, &obs.State); err != nil {
-			return fmt.Errorf("read the tenant after apply: %w", err)
+			return model.State{}, err
 		}
-		rest = plan.Diff(s.desired, obs.State)
-		if !rest.HasChanges() {
-			return nil
-		}
+		return obs.State, nil
+	}
+	rest, err := apply.Verify(ctx, s.desired, observe, apply.VerifyOptions{Eventual: eventual})
+	if err != nil || rest == nil {
+		return err
 	}
 	fmt.Fprintln(env.Err, "\nError: the tenant does not match the configuration after apply")
 	fmt.Fprintln(env.Err, "  Graph accepted every write, but reading the tenant again shows these differences:")

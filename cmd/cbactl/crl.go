@@ -16,6 +16,7 @@ import (
 
 	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/health"
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -117,7 +118,7 @@ func runCRLCheck(ctx context.Context, env *Env, g *globalOptions, o *crlCheckOpt
 	reports := checkCRLs(ctx, hc, targets, env.Now(), opts, crlConcurrency)
 
 	if o.json {
-		if err := writeJSON(env.Out, crlResultsJSON(targets, reports)); err != nil {
+		if err := jsonout.Write(env.Out, crlResultsJSON(targets, reports)); err != nil {
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/jsonout"
+	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 const (
@@ -129,43 +130,35 @@ func snippetWindow(text string, start, end int) (string, int, int) {
 	return out, start, end
 }
 
-// Terraform's validate -json shapes (contract §5).
-type jsonPos struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-	Byte   int `json:"byte"`
-}
-
-type jsonRange struct {
-	Filename string  `json:"filename"`
-	Start    jsonPos `json:"start"`
-	End      jsonPos `json:"end"`
-}
-
-type jsonDiagnostic struct {
-	Severity string     `json:"severity"`
-	Summary  string     `json:"summary"`
-	Detail   string     `json:"detail"`
-	Range    *jsonRange `json:"range,omitempty"`
-}
-
-func jsonDiagnostics(diags hcl.Diagnostics) []jsonDiagnostic {
-	out := make([]jsonDiagnostic, 0, len(diags))
+// jsonDiagnostics turns configuration diagnostics into the JSON diagnostic
+// shape of every command (contract §5), redacted. A diagnostic whose Extra is
+// a model.Address (a test block's failure, say) carries it as its address.
+func jsonDiagnostics(diags hcl.Diagnostics) []jsonout.Diagnostic {
+	out := make([]jsonout.Diagnostic, 0, len(diags))
 	for _, d := range diags {
-		jd := jsonDiagnostic{Severity: "error", Summary: config.Redact(d.Summary), Detail: config.Redact(d.Detail)}
+		jd := jsonout.Diagnostic{Severity: "error", Summary: config.Redact(d.Summary), Detail: config.Redact(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 		}
-		if r := d.Subject; r != nil {
-			jd.Range = &jsonRange{
-				Filename: r.Filename,
-				Start:    jsonPos{r.Start.Line, r.Start.Column, r.Start.Byte},
-				End:      jsonPos{r.End.Line, r.End.Column, r.End.Byte},
-			}
+		if a, ok := d.Extra.(model.Address); ok {
+			jd.Address = string(a)
 		}
+		jd.Range = jsonRange(d.Subject)
 		out = append(out, jd)
 	}
 	return out
+}
+
+// jsonRange is r in the JSON diagnostic shape; nil for nil.
+func jsonRange(r *hcl.Range) *jsonout.Range {
+	if r == nil {
+		return nil
+	}
+	return &jsonout.Range{
+		Filename: r.Filename,
+		Start:    jsonout.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
+		End:      jsonout.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
+	}
 }
 
 func countDiagnostics(diags hcl.Diagnostics) (errs, warns int) {
@@ -177,10 +170,4 @@ func countDiagnostics(diags hcl.Diagnostics) (errs, warns int) {
 		}
 	}
 	return errs, warns
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

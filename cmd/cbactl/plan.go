@@ -16,6 +16,7 @@ import (
 
 	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/atomicfile"
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/plan"
 	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/plan/render"
@@ -144,15 +145,7 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 		if err != nil {
 			return nil, fmt.Errorf("resolve group names: %w", err)
 		}
-		x := *s.desired.X509
-		x.IncludeTargets = append([]model.IncludeTarget(nil), x.IncludeTargets...)
-		x.ExcludeTargets = append([]model.Target(nil), x.ExcludeTargets...)
-		x.CAScopes = append([]model.CAScope(nil), x.CAScopes...)
-		for i := range x.CAScopes {
-			x.CAScopes[i].Groups = append([]model.Target(nil), x.CAScopes[i].Groups...)
-		}
-		resolveDiags = plan.ResolveGroups(&x, found)
-		s.desired.X509 = &x
+		s.desired.X509, resolveDiags = plan.WithResolvedGroups(s.desired.X509, found)
 	}
 	// What the configuration leaves out keeps the tenant's value: the plan,
 	// the safety checks, the tests and apply all see the same state.
@@ -269,9 +262,10 @@ func runPlan(ctx context.Context, env *Env, g *globalOptions, o *planOptions) er
 	switch o.format {
 	case "json":
 		jp := render.ToJSON(&plan.Plan{FormatVersion: p.FormatVersion, Changes: p.Changes, Diagnostics: redactPlanDiagnostics(p.Diagnostics)})
-		jp.Diagnostics = append(configJSONDiagnostics(s.cfgDiags), jp.Diagnostics...)
-		jp.Diagnostics = append(jp.Diagnostics, configJSONDiagnostics(testDiags)...)
-		if err := writeJSON(env.Out, jp); err != nil {
+		locateJSONDiagnostics(jp.Diagnostics, s.cfg)
+		jp.Diagnostics = append(jsonDiagnostics(s.cfgDiags), jp.Diagnostics...)
+		jp.Diagnostics = append(jp.Diagnostics, jsonDiagnostics(testDiags)...)
+		if err := jsonout.Write(env.Out, jp); err != nil {
 			return err
 		}
 	case "markdown":
@@ -335,7 +329,12 @@ func planFailed(env *Env, g *globalOptions, format string, err error) error {
 	var werr error
 	switch format {
 	case "json":
-		werr = render.JSON(env.Out, failed)
+		jp := render.ToJSON(failed)
+		if ce != nil {
+			// Configuration diagnostics keep their range.
+			jp.Diagnostics = jsonDiagnostics(ce.diags)
+		}
+		werr = jsonout.Write(env.Out, jp)
 	case "markdown":
 		werr = render.Markdown(env.Out, failed)
 	}
@@ -358,8 +357,12 @@ func redactPlanDiagnostics(diags []plan.Diagnostic) []plan.Diagnostic {
 // their location (file:line:col) leading the detail.
 func hclPlanDiagnostics(diags hcl.Diagnostics) []plan.Diagnostic {
 	var out []plan.Diagnostic
-	for _, d := range configJSONDiagnostics(diags) {
-		out = append(out, plan.Diagnostic{Severity: d.Severity, Summary: d.Summary, Detail: d.Detail})
+	for _, d := range jsonDiagnostics(diags) {
+		detail := d.Detail
+		if r := d.Range; r != nil {
+			detail = fmt.Sprintf("%s:%d:%d: %s", r.Filename, r.Start.Line, r.Start.Column, detail)
+		}
+		out = append(out, plan.Diagnostic{Severity: d.Severity, Summary: d.Summary, Detail: detail})
 	}
 	return out
 }
@@ -429,17 +432,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// configJSONDiagnostics carries configuration warnings into plan --json.
-func configJSONDiagnostics(diags hcl.Diagnostics) []render.JSONDiagnostic {
-	var out []render.JSONDiagnostic
-	for _, d := range jsonDiagnostics(diags) {
-		detail := d.Detail
-		if d.Range != nil {
-			detail = fmt.Sprintf("%s:%d:%d: %s", d.Range.Filename, d.Range.Start.Line, d.Range.Start.Column, detail)
+// locateJSONDiagnostics gives each plan finding about an address the
+// configuration declares the range of its block, as planDiagnostics does
+// for the text output.
+func locateJSONDiagnostics(diags []render.JSONDiagnostic, cfg *config.Config) {
+	for i, d := range diags {
+		if d.Address != "" && d.Range == nil && cfg != nil {
+			diags[i].Range = jsonRange(cfg.Sources.Range(model.Address(d.Address), ""))
 		}
-		out = append(out, render.JSONDiagnostic{Severity: d.Severity, Summary: d.Summary, Detail: detail})
 	}
-	return out
 }
 
 type showOptions struct {

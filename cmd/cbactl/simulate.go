@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +13,8 @@ import (
 
 	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/graph/snapshot"
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/pki"
-	"github.com/cbactl/cbactl/internal/plan/model"
 	"github.com/cbactl/cbactl/internal/simulate"
 )
 
@@ -105,7 +102,7 @@ func runSimulate(ctx context.Context, env *Env, g *globalOptions, o *simulateOpt
 		if err != nil {
 			return err
 		}
-		c, err := parseCRLFile(p, data)
+		c, err := simulate.ParseCRL(p, data)
 		if err != nil {
 			return err
 		}
@@ -142,7 +139,7 @@ func runSimulate(ctx context.Context, env *Env, g *globalOptions, o *simulateOpt
 
 	r := simulate.Evaluate(in)
 	if o.json {
-		if err := writeTraceJSON(env.Out, r); err != nil {
+		if err := jsonout.Write(env.Out, r); err != nil {
 			return err
 		}
 	} else {
@@ -165,35 +162,6 @@ func readCertificateFile(path string) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
-}
-
-// parseCRLFile reads a CRL, PEM ("X509 CRL") or DER.
-func parseCRLFile(name string, data []byte) (simulate.CRL, error) {
-	if b, _ := pem.Decode(data); b != nil {
-		if b.Type != "X509 CRL" {
-			return simulate.CRL{}, fmt.Errorf("%s: the PEM block is %q, not \"X509 CRL\"", name, b.Type)
-		}
-		data = b.Bytes
-	}
-	l, err := x509.ParseRevocationList(data)
-	if err != nil {
-		return simulate.CRL{}, fmt.Errorf("%s: not a certificate revocation list: %w", name, err)
-	}
-	return simulate.CRL{Name: name, List: l, DER: data}, nil
-}
-
-// writeTraceJSON writes v with '<' and '>' left readable (certificate user
-// ids are full of them).
-func writeTraceJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 // verdict is the one-line summary of a trace.
@@ -271,13 +239,4 @@ func traceYesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// testFields names the certificate fields of a binding list.
-func testFields(bs []simulate.BindingTry) []model.CertificateField {
-	out := make([]model.CertificateField, len(bs))
-	for i, b := range bs {
-		out[i] = b.Field
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 )
 
@@ -181,5 +182,49 @@ func TestTestCommand(t *testing.T) {
 	}
 	if string(results[0]["failures"]) != "[]" {
 		t.Errorf("a passing test's failures = %s, want []", results[0]["failures"])
+	}
+}
+
+// plan --json reports a failed test block in the one JSON diagnostic shape:
+// the test's address and the range of its block, the detail without a
+// file:line:col pasted in.
+func TestPlanJSONTestDiagnostic(t *testing.T) {
+	dir, _ := conflictDir(t)
+	writeFiles(t, dir, map[string][]byte{"empty.json": []byte(`{"snapshotVersion": 1}`)})
+	code, out, errOut := run(t, "plan", "--chdir", dir, "--snapshot", filepath.Join(dir, "empty.json"), "--json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	var doc struct {
+		Diagnostics []map[string]json.RawMessage `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var found bool
+	for _, d := range doc.Diagnostics {
+		if string(d["summary"]) != `"Test \"wrong expectations\" failed"` {
+			continue
+		}
+		found = true
+		if got, want := string(d["address"]), `"test.\"wrong expectations\""`; got != want {
+			t.Errorf("address %s, want %s", got, want)
+		}
+		var rng jsonout.Range
+		if err := json.Unmarshal(d["range"], &rng); err != nil {
+			t.Fatalf("range %s: %v", d["range"], err)
+		}
+		if filepath.Base(rng.Filename) != "main.hcl" || rng.Start.Line == 0 || rng.End.Line < rng.Start.Line {
+			t.Errorf("range %+v, want the test block in main.hcl", rng)
+		}
+		if strings.Contains(string(d["detail"]), "main.hcl:") {
+			t.Errorf("detail %s names the location; the range does", d["detail"])
+		}
+		if !strings.Contains(string(d["detail"]), `mode: expected \"multi_factor\", got \"single_factor\"`) {
+			t.Errorf("detail %s lacks the failed expectation", d["detail"])
+		}
+	}
+	if !found {
+		t.Errorf("no diagnostic for the failed test:\n%s", out)
 	}
 }

@@ -41,26 +41,6 @@ func readStrengths(ctx context.Context, t tenant, st *model.State) ([]string, er
 	return warnings, nil
 }
 
-// satisfiesFailure checks a test's satisfies: exactly the declared
-// strengths the sign-in satisfies, in any order.
-func satisfiesFailure(want *[]string, r simulate.Result) *testFailure {
-	if want == nil {
-		return nil
-	}
-	w := model.SortedSet(*want)
-	var got []string
-	for name, ok := range r.Strengths {
-		if ok {
-			got = append(got, name)
-		}
-	}
-	g := model.SortedSet(got)
-	if slices.Equal(w, g) {
-		return nil
-	}
-	return &testFailure{Field: "satisfies", Expected: w, Got: g}
-}
-
 // writeStrengths prints the strengths line of a trace.
 func writeStrengths(w io.Writer, r simulate.Result) {
 	if len(r.Strengths) == 0 {

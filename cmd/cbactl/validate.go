@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/jsonout"
 )
 
 // configFlags are the flags of every command that loads the configuration.
@@ -60,7 +61,7 @@ func runValidate(env *Env, g *globalOptions, o *validateOptions) error {
 	cfg, diags := config.Load(o.chdir, o.loadOptions(env))
 	errs, warns := countDiagnostics(diags)
 	if o.json {
-		if err := writeJSON(env.Out, map[string]any{
+		if err := jsonout.Write(env.Out, map[string]any{
 			"format_version": "1.0",
 			"valid":          errs == 0,
 			"error_count":    errs,

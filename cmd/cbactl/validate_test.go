@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cbactl/cbactl/config/configtest"
+	"github.com/cbactl/cbactl/internal/jsonout"
 )
 
 // TestValidateJSONRanges runs `cbactl validate --json` on every diagnostics
@@ -37,7 +38,7 @@ func TestValidateJSONRanges(t *testing.T) {
 				Valid         bool   `json:"valid"`
 				ErrorCount    int    `json:"error_count"`
 				WarningCount  int    `json:"warning_count"`
-				Diagnostics   []jsonDiagnostic
+				Diagnostics   []jsonout.Diagnostic
 			}
 			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 				t.Fatalf("stdout is not JSON: %v\n%s%s", err, stdout, stderr)

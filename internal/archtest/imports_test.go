@@ -15,15 +15,16 @@ const module = "github.com/cbactl/cbactl/"
 // internal/graph, so that everything else builds in seconds.
 var rules = map[string][]string{
 	"internal/pki":            {},
+	"internal/jsonout":        {},
 	"internal/plan/model":     {"internal/pki"},
 	"config":                  {"internal/pki", "internal/plan/model"},
 	"internal/plan":           {"internal/pki", "internal/plan/model"},
-	"internal/plan/render":    {"internal/pki", "internal/plan", "internal/plan/model"},
+	"internal/plan/render":    {"internal/jsonout", "internal/pki", "internal/plan", "internal/plan/model"},
 	"internal/plan/apply":     {"internal/pki", "internal/plan", "internal/plan/model"},
 	"internal/graph/wire":     {"internal/pki", "internal/plan/model"},
 	"internal/export":         {"internal/pki", "internal/plan/model"},
 	"internal/simulate":       {"internal/pki", "internal/plan/model"},
-	"internal/health":         {"internal/pki", "internal/plan/model"},
+	"internal/health":         {"internal/jsonout", "internal/pki", "internal/plan/model"},
 	"internal/graph/snapshot": {"internal/atomicfile", "internal/graph/wire", "internal/pki", "internal/plan/model"},
 	"internal/graph":          {"internal/graph/wire", "internal/pki", "internal/plan/model"},
 }

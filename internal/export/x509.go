@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
@@ -178,7 +179,7 @@ func ruleLabelBase(r model.Rule) string {
 // scope writes a certificate_authority_scope block.
 func (e *exporter) scope(body *hclwrite.Body, s model.CAScope, i int) {
 	b := body.AppendNewBlock("certificate_authority_scope", nil).Body()
-	norm := normalizeHex(s.SKI)
+	norm := pki.NormalizeHex(s.SKI)
 	refs := e.bySKI[norm]
 	var ref *scopeRef
 	for j := range refs {
@@ -240,11 +241,4 @@ func (e *exporter) idNote(id string) string {
 		}
 	}
 	return ""
-}
-
-// normalizeHex upper-cases a hex string and drops colons and spaces, as the
-// configuration does for subject key identifiers.
-func normalizeHex(s string) string {
-	s = strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s))
-	return strings.ToUpper(s)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
@@ -100,7 +101,7 @@ func exemptionPlaces(desired model.State, observed *model.State) []place {
 		name = string(addr)
 	}
 	for _, ski := range x.CRLValidation.ExemptSKIs {
-		ski := normalizeHex(ski)
+		ski := pki.NormalizeHex(ski)
 		out = append(out, place{
 			address: addr,
 			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
@@ -121,7 +122,7 @@ func scopePlaces(desired model.State, observed *model.State) []place {
 	}
 	var out []place
 	for i, s := range x.CAScopes {
-		ski := normalizeHex(s.SKI)
+		ski := pki.NormalizeHex(s.SKI)
 		var addr model.Address
 		name := "The tenant's CA scope (the configuration does not manage x509_certificate)"
 		if managed {
@@ -173,10 +174,4 @@ func strengthPlaces(desired model.State, _ *model.State) []place {
 func sameDN(a, b string) bool {
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	return strings.EqualFold(squash(a), squash(b))
-}
-
-// normalizeHex upper-cases hex and drops colons and spaces, as the
-// configuration does.
-func normalizeHex(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
 }

@@ -2,11 +2,12 @@ package health
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/cbactl/cbactl/internal/jsonout"
 )
 
 // --- JSON (contract §5, health --json) ---
@@ -66,10 +67,7 @@ func optional(s string) *string {
 
 // JSON writes the report as health --json.
 func JSON(w io.Writer, r Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(ToJSON(r))
+	return jsonout.Write(w, ToJSON(r))
 }
 
 // --- text ---

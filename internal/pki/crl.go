@@ -361,10 +361,12 @@ func (r *CRLReport) deltaApplies(base, delta *CRLInfo) {
 }
 
 // ParseCRL parses a CRL given as DER or as PEM (a block of type "X509 CRL";
-// text around it is allowed). Anything else is an error.
+// text around it is allowed). Anything else is an error. It is cbactl's one
+// CRL parser: for downloads (crl check, health), test blocks' crl files and
+// simulate --crl alike.
 func ParseCRL(data []byte) (*x509.RevocationList, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("the response is empty")
+		return nil, errors.New("it is empty")
 	}
 	der := data
 	if blocks := scanPEM(data); len(blocks) > 0 {
@@ -381,19 +383,19 @@ func ParseCRL(data []byte) (*x509.RevocationList, error) {
 			types = append(types, b.typ)
 		}
 		if der == nil {
-			return nil, fmt.Errorf("it holds %s PEM blocks, not an X509 CRL", typeList(types))
+			return nil, fmt.Errorf("it holds %s PEM blocks, not \"X509 CRL\"", typeList(types))
 		}
 	}
 	crl, err := x509.ParseRevocationList(der)
 	if err != nil {
 		switch text := looksLikeText(der); {
 		case text && bytes.HasPrefix(bytes.TrimSpace(der), []byte("<")):
-			return nil, errors.New("the response is HTML or XML (an error page?), not a CRL")
+			return nil, errors.New("it is HTML or XML (an error page?), not a CRL")
 		case text:
-			return nil, errors.New("the response is text, not a DER or PEM CRL")
+			return nil, errors.New("it is text, not a DER or PEM CRL")
 		}
 		if _, cerr := x509.ParseCertificate(der); cerr == nil {
-			return nil, errors.New("the response is a certificate, not a CRL")
+			return nil, errors.New("it is a certificate, not a CRL")
 		}
 		return nil, fmt.Errorf("it is not a valid DER CRL (%v)", err)
 	}

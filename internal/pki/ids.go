@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"math/big"
+	"strings"
 )
 
 // SHA1Thumbprint returns the upper-case hex SHA-1 of a DER certificate: the
@@ -72,4 +73,12 @@ func IsSelfSigned(c *x509.Certificate) bool {
 		return false
 	}
 	return c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// NormalizeHex is a hex identifier (a thumbprint, a subject key identifier)
+// in canonical form: surrounding space trimmed, the colons and spaces of
+// forms pasted from OpenSSL or Windows dropped, upper case. It is cbactl's
+// one hex normaliser.
+func NormalizeHex(s string) string {
+	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
 }

@@ -125,3 +125,20 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("root SKI is %d bytes, want 20", len(root.Cert.SubjectKeyId))
 	}
 }
+
+func TestNormalizeHex(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                     "",
+		"0a1b2c":               "0A1B2C",
+		"0A:1B:2C":             "0A1B2C",
+		"0a 1b 2c":             "0A1B2C",
+		" \t0a:1b 2c\n":        "0A1B2C",
+		"aa:bb:cc:dd:ee:ff:00": "AABBCCDDEEFF00",
+		"AABBCCDDEEFF00112233": "AABBCCDDEEFF00112233",
+		"0a-1b":                "0A-1B", // dashes are not separators here
+	} {
+		if got := NormalizeHex(in); got != want {
+			t.Errorf("NormalizeHex(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

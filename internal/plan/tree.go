@@ -168,10 +168,9 @@ func X509Nodes(x model.X509Config, groups map[string]string) []Node {
 	return append(nodes, sortByKey(scopes)...)
 }
 
-// hexID is a hex identifier (an SKI) in canonical form: upper case, without
-// the colons or spaces of pasted forms, which denote the same value.
+// hexID is a hex identifier (an SKI) in canonical form: pki.NormalizeHex.
 func hexID(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(s))
+	return pki.NormalizeHex(s)
 }
 
 // RuleKey is a rule's identity: its type, issuer and policy OID, exactly.

@@ -136,7 +136,7 @@ func (e *evaluation) crlRequirement(i int, ca *storeCA, note string) {
 	v := e.x.CRLValidation
 	exempt := false
 	for _, s := range v.ExemptSKIs {
-		if ca.ski != "" && normalizeHex(s) == ca.ski {
+		if ca.ski != "" && pki.NormalizeHex(s) == ca.ski {
 			exempt = true
 		}
 	}

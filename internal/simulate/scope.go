@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
@@ -156,7 +157,7 @@ func (e *evaluation) caScopes() {
 	var rules []applied
 	for i, ca := range e.path {
 		for _, s := range e.x.CAScopes {
-			if ca.ski != "" && normalizeHex(s.SKI) == ca.ski {
+			if ca.ski != "" && pki.NormalizeHex(s.SKI) == ca.ski {
 				rules = append(rules, applied{s, ca, i > 0})
 			}
 		}
@@ -200,9 +201,4 @@ func (e *evaluation) caScopes() {
 	}
 	e.fail(StepCAScope, CodeCAScope, "CA scoping allows only members of %s to use certificates of %s, and the user is in none of them",
 		strings.Join(groups, ", "), rules[0].ca.label)
-}
-
-// normalizeHex upper-cases a hex string and drops colons and spaces.
-func normalizeHex(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
 }

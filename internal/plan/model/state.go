@@ -2,6 +2,7 @@ package model
 
 import (
 	"crypto/x509"
+	"slices"
 	"strings"
 
 	"github.com/cbactl/cbactl/internal/pki"
@@ -191,6 +192,20 @@ type Target struct {
 
 // IsAllUsers reports whether t is the special all_users target.
 func (t Target) IsAllUsers() bool { return strings.EqualFold(t.ID, AllUsersTargetID) }
+
+// WithOwnTargets returns a copy of x whose targets (those EachTarget visits)
+// are its own: changing them through the copy's EachTarget leaves x as it
+// was. Other lists are shared with x.
+func (x *X509Config) WithOwnTargets() *X509Config {
+	y := *x
+	y.IncludeTargets = slices.Clone(x.IncludeTargets)
+	y.ExcludeTargets = slices.Clone(x.ExcludeTargets)
+	y.CAScopes = slices.Clone(x.CAScopes)
+	for i := range y.CAScopes {
+		y.CAScopes[i].Groups = slices.Clone(y.CAScopes[i].Groups)
+	}
+	return &y
+}
 
 // EachTarget calls f on every target of x: include and exclude targets and
 // the groups of CA scopes. f may change the target.

@@ -1,11 +1,10 @@
 package render
 
 import (
-	"encoding/json"
 	"io"
 
+	"github.com/cbactl/cbactl/internal/jsonout"
 	"github.com/cbactl/cbactl/internal/plan"
-	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 // JSONPlan is the machine-readable plan of `plan --json` and `show --json`
@@ -26,13 +25,9 @@ type JSONChange struct {
 	After   map[string]any `json:"after"`
 }
 
-// JSONDiagnostic is a planning finding.
-type JSONDiagnostic struct {
-	Severity string        `json:"severity"`
-	Summary  string        `json:"summary"`
-	Detail   string        `json:"detail"`
-	Address  model.Address `json:"address,omitempty"`
-}
+// JSONDiagnostic is a planning finding, in the JSON diagnostic shape of
+// every command.
+type JSONDiagnostic = jsonout.Diagnostic
 
 // ToJSON builds the machine-readable plan.
 func ToJSON(p *plan.Plan) JSONPlan {
@@ -44,15 +39,12 @@ func ToJSON(p *plan.Plan) JSONPlan {
 		})
 	}
 	for _, d := range p.Diagnostics {
-		out.Diagnostics = append(out.Diagnostics, JSONDiagnostic(d))
+		out.Diagnostics = append(out.Diagnostics, JSONDiagnostic{Severity: d.Severity, Summary: d.Summary, Detail: d.Detail, Address: string(d.Address)})
 	}
 	return out
 }
 
 // JSON writes the machine-readable plan, indented.
 func JSON(w io.Writer, p *plan.Plan) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(ToJSON(p))
+	return jsonout.Write(w, ToJSON(p))
 }
