@@ -139,6 +139,8 @@ type Server struct {
 	deletePolls  int
 	loopNextLink func(*http.Request) bool
 	jobStatus    func(string) string
+	// users is the user write quota and the record of user writes (users.go).
+	users userThrottle
 
 	foreignOnce sync.Once
 	foreign     *httptest.Server
