@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph"
+	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/plan/apply"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -69,4 +71,39 @@ func (r *reporter) usersSummary(e apply.Event) {
 	fmt.Fprintf(r.env.Out, "%s: %d users written, %d left; Graph throttled %d writes, each sent again after its Retry-After\n",
 		e.Step.Address, p.Written, p.Left, p.Throttled)
 	r.usersLast = nil
+}
+
+// exportUsers reads the users for export. Without the permission to read
+// them (User.Read.All), export goes on without them and says so.
+func exportUsers(ctx context.Context, env *Env, t tenant, st *model.State) error {
+	err := readUsers(ctx, t, st)
+	if err != nil && graph.IsForbidden(err) {
+		fmt.Fprintf(env.Err, "Warning: the users' certificateUserIds were not exported: %v\n", err)
+		return nil
+	}
+	return err
+}
+
+// userDocReader reads users in Graph's shapes (the Graph client; a
+// snapshot's document already holds them).
+type userDocReader interface {
+	ReadUsers(ctx context.Context) ([]wire.User, []string, error)
+}
+
+// exportUserDocuments adds the users to a document read from Graph.
+func exportUserDocuments(ctx context.Context, env *Env, t tenant, doc *wire.Document) error {
+	r, ok := t.(userDocReader)
+	if !ok || doc.Users != nil {
+		return nil
+	}
+	users, _, err := r.ReadUsers(ctx)
+	switch {
+	case err != nil && graph.IsForbidden(err):
+		fmt.Fprintf(env.Err, "Warning: the users' certificateUserIds were not exported: %v (reading them needs User.Read.All)\n", err)
+		return nil
+	case err != nil:
+		return fmt.Errorf("read the users: %w", err)
+	}
+	doc.Users = users
+	return nil
 }

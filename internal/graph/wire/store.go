@@ -580,6 +580,13 @@ func (s *Store) Document() (Document, []string, error) {
 	}
 	d.Strengths = strengths
 	unknown = append(unknown, u...)
+	users, err := s.ReadUsers()
+	if err != nil {
+		return d, nil, err
+	}
+	if len(users) > 0 {
+		d.Users = users
+	}
 	return d, unknown, nil
 }
 
