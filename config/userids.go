@@ -37,6 +37,35 @@ var (
 
 func init() {
 	rootSchema.Blocks = append(rootSchema.Blocks, hcl.BlockHeaderSchema{Type: blockCertUserIDs})
+	testSchema.Attributes = append(testSchema.Attributes, hcl.AttributeSchema{Name: "user"})
+	expectSchema.Attributes = append(expectSchema.Attributes, hcl.AttributeSchema{Name: "success"})
+}
+
+// DeclaredUser finds a user of the certificate_user_ids block by its key
+// (UPN or object id, without regard to case).
+func DeclaredUser(st model.State, key string) (model.DeclaredUser, bool) {
+	if st.CertUserIDs == nil {
+		return model.DeclaredUser{}, false
+	}
+	for _, u := range st.CertUserIDs.Users {
+		if strings.EqualFold(u.Key, key) {
+			return u, true
+		}
+	}
+	return model.DeclaredUser{}, false
+}
+
+// testUsers checks that every user a test names is declared.
+func (v *validator) testUsers() {
+	for _, t := range v.cfg.Tests {
+		if t.User == "" {
+			continue
+		}
+		if _, ok := DeclaredUser(v.cfg.Desired, t.User); !ok {
+			v.errorAt(model.TestAddress(t.Name), "user", "Unknown user",
+				"%q is not a user of the certificate_user_ids block (a user block label or a CSV user); a test names a declared user, whose declared certificateUserIds the sign-in is checked against.", t.User)
+		}
+	}
 }
 
 // declaredUser collects one user's values while decoding.

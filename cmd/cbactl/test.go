@@ -113,6 +113,9 @@ func runConfigTest(st model.State, t model.Test, now time.Time) testOutcome {
 		return o
 	}
 	in.Certificate = c
+	if t.User != "" {
+		in.User = testUser(st, t.User)
+	}
 	for i, der := range t.CRLs {
 		name := ""
 		if i < len(t.CRLPaths) {
@@ -151,6 +154,9 @@ func runConfigTest(st model.State, t model.Test, now time.Time) testOutcome {
 	}
 	if f := satisfiesFailure(e.Satisfies, r); f != nil {
 		o.Failures = append(o.Failures, *f)
+	}
+	if e.Success != nil && *e.Success != r.Success {
+		o.Failures = append(o.Failures, testFailure{"success", *e.Success, r.Success})
 	}
 	o.Passed = len(o.Failures) == 0
 	return o

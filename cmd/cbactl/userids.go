@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/graph"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/plan/apply"
 	"github.com/cbactl/cbactl/internal/plan/model"
+	"github.com/cbactl/cbactl/internal/simulate"
 )
 
 // observeUsers reads the tenant's users into st when the configuration has
@@ -106,4 +109,19 @@ func exportUserDocuments(ctx context.Context, env *Env, t tenant, doc *wire.Docu
 	}
 	doc.Users = users
 	return nil
+}
+
+// testUser is the user a test block names: the declared certificateUserIds
+// of that user of certificate_user_ids and, when it is named by UPN, that
+// userPrincipalName. Its groups are unknown (scope checks assume
+// membership and say so).
+func testUser(st model.State, key string) *simulate.User {
+	u := &simulate.User{CertificateUserIDs: []string{}}
+	if strings.Contains(key, "@") {
+		u.UserPrincipalName = key
+	}
+	if du, ok := config.DeclaredUser(st, key); ok {
+		u.CertificateUserIDs = append(u.CertificateUserIDs, du.Values...)
+	}
+	return u
 }

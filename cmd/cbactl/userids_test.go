@@ -16,7 +16,7 @@ import (
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 )
 
-// usercerts DIR NAME...: writes a user CA and, for each NAME, a user
+// usercerts DIR NAME...: writes a user CA (DIR/ca.pem) and, for each NAME, a user
 // certificate DIR/NAME.pem (UPN NAME@contoso.com, e-mail the same); a NAME
 // ending in "-expired" gets a certificate that expired yesterday, and
 // "NAME.der" is written DER.
@@ -26,6 +26,7 @@ func cmdUserCerts(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ca := pkitest.NewRoot(pkitest.WithCN("Contoso User CA"))
 	ts.Check(os.MkdirAll(ts.MkAbs(args[0]), 0o755))
+	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(args[0], "ca.pem")), ca.PEM(), 0o644))
 	for _, name := range args[1:] {
 		base, der := strings.CutSuffix(name, ".der")
 		user := strings.TrimSuffix(base, "-expired")
