@@ -126,3 +126,30 @@ func TestCertUserIDsValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleUsersCSV loads the example CSV of examples/contoso (with a
+// generated certificate where it names one): it must stay valid.
+func TestExampleUsersCSV(t *testing.T) {
+	data, err := os.ReadFile("../examples/contoso/users/certificate-user-ids.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := pkitest.NewRoot(pkitest.WithCN("Contoso Users")).NewLeaf(pkitest.WithCN("Alice"), pkitest.WithUPN("alice@contoso.com"))
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"users/certificate-user-ids.csv": string(data),
+		"users/certs/alice.pem":          string(alice.PEM()),
+		"main.hcl": `certificate_user_ids {
+  fields = ["IssuerAndSerialNumber", "SubjectKeyIdentifier"]
+  csv    = "users/certificate-user-ids.csv"
+}
+`,
+	})
+	cfg, diags := config.Load(dir, config.LoadOptions{Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if n := len(cfg.Desired.CertUserIDs.Users); n != 3 {
+		t.Errorf("%d users, want 3", n)
+	}
+}
