@@ -182,5 +182,7 @@ func countDiagnostics(diags hcl.Diagnostics) (errs, warns int) {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	// certificateUserIds values ("X509:<PN>…") and URLs read as they are.
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

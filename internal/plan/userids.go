@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -77,7 +79,7 @@ func (p *Plan) certUserIDs(c *model.CertUserIDs, users []model.User) {
 		}
 		changes = append(changes, Change{
 			Address: addr, Kind: KindUser, Action: Update, ObjectID: u.ID,
-			Before: []Node{attr("values", before)}, After: []Node{attr("values", next)},
+			Before: []Node{valuesAttr(before)}, After: []Node{valuesAttr(next)},
 			User: &UserChange{ID: u.ID, Name: u.UserName(), Before: before, After: next},
 		})
 	}
@@ -159,4 +161,16 @@ func sameSet(a, b []string) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// valuesAttr is the values attribute of a user's change, its JSON written
+// without HTML escaping, so that "X509:<PN>…" reads as it is stored.
+func valuesAttr(values []string) Node {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(values); err != nil {
+		panic(err) // a string slice always encodes
+	}
+	return Node{Name: "values", Value: bytes.TrimSpace(b.Bytes())}
 }
