@@ -59,6 +59,12 @@ func (p *Plan) certUserIDs(c *model.CertUserIDs, users []model.User) {
 				"%s is synchronised from Active Directory (onPremisesSyncEnabled), and Graph refuses to write its certificateUserIds. cbactl skips it: set the values in the user's altSecurityIdentities attribute in Active Directory, which Entra Connect synchronises to certificateUserIds.", u.UserName())
 			continue
 		}
+		for _, v := range u.Values {
+			if pre := model.WrongCasePrefix(v); pre != "" {
+				p.warnf(addr, "certificateUserIds value with a wrong-case prefix",
+					"%s holds %q, whose prefix is not %q exactly; Entra compares prefixes case-sensitively, so this value matches no certificate. Declared correctly spelt (with exclusive = true), it is replaced; otherwise cbactl keeps it (no kind owns it): remove it by hand.", u.UserName(), v, pre)
+			}
+		}
 		next, err := desiredValues(c, du, u.Values)
 		if err != "" {
 			p.errorf(addr, "Value differs only in case", "%s: %s", u.UserName(), err)
@@ -127,7 +133,9 @@ func containsFold(list []string, v string) bool {
 
 // desiredValues is a user's list after the plan: exclusive, the values of
 // kinds it does not own kept (in the tenant's order), the declared values
-// kept or added; not exclusive, the tenant's values and the declared ones.
+// kept or added (a tenant value that differs only in case from a declared
+// one is replaced by it); not exclusive, the tenant's values and the
+// declared ones.
 // A declared value that differs only in case from a value the user keeps
 // is reported (Entra would refuse the pair).
 func desiredValues(c *model.CertUserIDs, du model.DeclaredUser, before []string) ([]string, string) {
@@ -137,7 +145,12 @@ func desiredValues(c *model.CertUserIDs, du model.DeclaredUser, before []string)
 	}
 	var out []string
 	for _, v := range before {
-		if !c.Exclusive || !owned(v) || slices.Contains(du.Values, v) {
+		switch {
+		case !c.Exclusive || slices.Contains(du.Values, v):
+			out = append(out, v)
+		case containsFold(du.Values, v):
+			// The declared value, spelt otherwise: replaced by it.
+		case !owned(v):
 			out = append(out, v)
 		}
 	}
