@@ -329,8 +329,8 @@ func (u *userIDsDecoder) readCSV(file string, attrRange *hcl.Range) {
 		if errors.Is(err, io.EOF) {
 			return
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			line := 1
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -338,6 +338,7 @@ func (u *userIDsDecoder) readCSV(file string, attrRange *hcl.Range) {
 			d.errorf(at(line, 1), "Invalid CSV file", "%s: %s", shown, err)
 			return
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) > len(header) {
 			d.errorf(at(line, 1), "Invalid CSV row", "%s: line %d has %d cells; the header has %d.", shown, line, len(rec), len(header))
 			continue

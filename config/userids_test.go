@@ -153,3 +153,36 @@ func TestExampleUsersCSV(t *testing.T) {
 		t.Errorf("%d users, want 3", n)
 	}
 }
+
+// FuzzCertUserIDsCSV loads any CSV as the block's file: never a panic, and
+// every declared value is of a kind, at most 1024 characters, with at most
+// 10 per user, unless loading reports an error.
+func FuzzCertUserIDsCSV(f *testing.F) {
+	for _, s := range []string{
+		"user,value\na@x,X509:<PN>a\n",
+		"user,certificate,value\na@x,,X509:<PN>a\nA@X,,\"X509:<I>DC=org,CN=CA<SR>01\"\n",
+		"user,certificate\na@x,../../etc/passwd\n",
+		"\ufeffuser,value\n\"a@x\",\"X509:<PN>\"\"q\"\"\"\n",
+		"user\n", "", "user,value,value\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"u.csv": data, "main.hcl": "certificate_user_ids {\n  csv = \"u.csv\"\n}\n"})
+		cfg, diags := config.Load(dir, config.LoadOptions{Now: time.Now()})
+		if diags.HasErrors() {
+			return
+		}
+		for _, u := range cfg.Desired.CertUserIDs.Users {
+			if len(u.Values) > model.MaxCertUserIDs {
+				t.Fatalf("%s declared with %d values", u.Key, len(u.Values))
+			}
+			for _, v := range u.Values {
+				if _, ok := model.KindOf(v); !ok || len(v) > model.MaxCertUserIDLength {
+					t.Fatalf("%s declared with %q", u.Key, v)
+				}
+			}
+		}
+	})
+}
