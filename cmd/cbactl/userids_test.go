@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -14,6 +15,8 @@ import (
 	"github.com/cbactl/cbactl/internal/graph/graphtest"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
+	"github.com/cbactl/cbactl/internal/plan/apply"
+	"github.com/cbactl/cbactl/internal/plan/model"
 )
 
 // usercerts DIR NAME...: writes a user CA (DIR/ca.pem) and, for each NAME, a user
@@ -152,6 +155,35 @@ func cmdLinesIn(ts *testscript.TestScript, neg bool, args []string) {
 	for _, l := range strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n") {
 		if !got[l] {
 			ts.Fatalf("%s lacks the line %q", args[1], l)
+		}
+	}
+}
+
+// TestUsersProgressOnTerminal: on a terminal the users step shows one line,
+// rewritten in place, with users written, throttled, left and an ETA; off
+// a terminal only the closing summary.
+func TestUsersProgressOnTerminal(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		var out strings.Builder
+		r := &reporter{env: &Env{Out: &out, StdoutTTY: tty}}
+		step := apply.Step{Phase: apply.PhaseUsers, Address: "certificate_user_ids"}
+		r.report(apply.Event{Kind: apply.Progress, Step: step, Job: "users", Elapsed: 2 * time.Second,
+			Users: &model.UserProgress{Written: 800, Throttled: 40, Left: 1200}, UsersTotal: 2000})
+		r.report(apply.Event{Kind: apply.Progress, Step: step, Job: "users", Elapsed: 5 * time.Second,
+			Users: &model.UserProgress{Written: 2000, Throttled: 90, Left: 0}, UsersTotal: 2000})
+		r.report(apply.Event{Kind: apply.Finished, Step: step, Elapsed: 5 * time.Second})
+		got := out.String()
+		if tty {
+			for _, want := range []string{"\rcertificate_user_ids: 800 of 2000 users written, 40 throttled", "1200 left, ETA 3s", "2000 of 2000 users written, 90 throttled", "0 left, ETA 0s"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("terminal output lacks %q:\n%q", want, got)
+				}
+			}
+		} else if strings.Contains(got, "\r") || strings.Contains(got, "ETA") {
+			t.Errorf("progress off a terminal: %q", got)
+		}
+		if !strings.Contains(got, "certificate_user_ids: 2000 users written, 0 left; Graph throttled 90 writes") {
+			t.Errorf("no summary: %q", got)
 		}
 	}
 }
