@@ -130,6 +130,7 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, st
 	}
 
 	st.Strengths = d.decodeStrengths(blocks)
+	st.CertUserIDs = d.decodeCertUserIDs(blocks, st.X509)
 
 	var tests []model.Test
 	seenTests := map[string]hcl.Range{}

@@ -77,6 +77,12 @@ func (d *decoder) decodeTest(b *hcl.Block) model.Test {
 			names := append([]string{}, v...)
 			e.Satisfies = &names
 		}
+		if v, ok := ea.boolean("success"); ok {
+			e.Success = &v
+		}
+	}
+	if v, ok := a.str("user"); ok {
+		t.User = v
 	}
 	return t
 }

@@ -74,6 +74,7 @@ func validate(cfg *Config, certs map[model.Address][]*x509.Certificate, now time
 	}
 	v.tests()
 	v.strengths()
+	v.testUsers()
 	return v.diags
 }
 

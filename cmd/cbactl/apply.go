@@ -163,6 +163,9 @@ func verify(ctx context.Context, env *Env, s *session, eventual bool) error {
 		if _, err := observeStrengths(ctx, s.tenant, s.desired, &obs.State); err != nil {
 			return model.State{}, err
 		}
+		if err := observeUsers(ctx, s.tenant, s.desired, &obs.State); err != nil {
+			return model.State{}, err
+		}
 		return obs.State, nil
 	}
 	rest, err := apply.Verify(ctx, s.desired, observe, apply.VerifyOptions{Eventual: eventual})
@@ -181,6 +184,8 @@ type reporter struct {
 	env   *Env
 	color bool
 	bar   *progressbar.ProgressBar
+	// usersLast is the last progress of the users step (userids.go).
+	usersLast *model.UserProgress
 }
 
 func (r *reporter) report(e apply.Event) {
@@ -189,6 +194,10 @@ func (r *reporter) report(e apply.Event) {
 	case apply.Started:
 		fmt.Fprintf(out, "%s: %s...\n", e.Step.Address, e.Step.Description)
 	case apply.Progress:
+		if e.Job == "users" {
+			r.reportUsers(e)
+			return
+		}
 		if e.Job == "delete" {
 			fmt.Fprintf(out, "%s: still deleting [%s elapsed, %s]\n", e.Step.Address, e.Elapsed.Round(time.Second), jobStatusText(e))
 			return
@@ -208,6 +217,7 @@ func (r *reporter) report(e apply.Event) {
 		}
 		fmt.Fprintf(out, "%s: still uploading [%s elapsed, %d of %d CAs%s]\n", e.Step.Address, e.Elapsed.Round(time.Second), e.CAsSeen, e.CAsWant, unusualStatus(e))
 	case apply.Finished:
+		r.usersSummary(e)
 		if r.bar != nil {
 			_ = r.bar.Finish()
 			fmt.Fprintln(out)
@@ -219,6 +229,7 @@ func (r *reporter) report(e apply.Event) {
 		}
 		fmt.Fprintf(out, "%s: done after %s\n", e.Step.Address, e.Elapsed.Round(time.Second))
 	case apply.Failed:
+		r.usersSummary(e)
 		if r.bar != nil {
 			fmt.Fprintln(out)
 			r.bar = nil

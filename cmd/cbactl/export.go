@@ -94,6 +94,9 @@ func runExport(ctx context.Context, env *Env, o *exportOptions) error {
 	} else {
 		warnings = append(warnings, w...)
 	}
+	if err := exportUserDocuments(ctx, env, t, &doc); err != nil {
+		return err
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(env.Err, "Warning: %s\n", w)
 	}
@@ -139,6 +142,9 @@ func runExportHCL(ctx context.Context, env *Env, o *exportOptions) error {
 		return err
 	}
 	obs.Warnings = appendNew(obs.Warnings, strengthWarnings)
+	if err := exportUsers(ctx, env, t, &st); err != nil {
+		return err
+	}
 	if o.cloud != "" {
 		// A snapshot does not say which cloud it came from.
 		st.Cloud = model.Cloud(o.cloud)
@@ -268,6 +274,9 @@ func printExportSummary(env *Env, o *exportOptions, res export.Result) {
 	}
 	if s.Strengths > 0 {
 		parts = append(parts, fmt.Sprintf("%d custom authentication %s", s.Strengths, plural(s.Strengths, "strength", "strengths")))
+	}
+	if s.Users > 0 {
+		parts = append(parts, fmt.Sprintf("the certificateUserIds of %d %s", s.Users, plural(s.Users, "user", "users")))
 	}
 	fmt.Fprintf(env.Out, "Exported %s.\n", strings.Join(parts, "; "))
 	next := "cbactl plan --chdir " + o.out

@@ -65,7 +65,7 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: graph load|save|pki|addca|bundle|failnth|failwrites|requests|writes|reset|enable|bodies ...")
 	}
 	srv := ts.Value(serverKey{}).(*graphtest.Server)
-	if graphStrength(ts, srv, args) {
+	if graphStrength(ts, srv, args) || graphUsers(ts, srv, args) {
 		return
 	}
 	switch args[0] {
@@ -228,6 +228,7 @@ func cmdGraph(ts *testscript.TestScript, neg bool, args []string) {
 	case "reset":
 		srv.ResetRequests()
 		srv.ClearFaults()
+		srv.ResetUserWrites()
 	case "enable":
 		srv.EnableMethod()
 	case "bodies":

@@ -62,6 +62,9 @@ func TestScripts(t *testing.T) {
 			"strengthcerts": cmdStrengthCerts,
 			"replace":       cmdReplace,
 			"repeat":        cmdRepeat,
+			"usercerts":     cmdUserCerts,
+			"jsonvalues":    cmdJSONValues,
+			"linesin":       cmdLinesIn,
 		},
 	})
 }

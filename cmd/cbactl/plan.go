@@ -138,6 +138,9 @@ func prepare(ctx context.Context, env *Env, g *globalOptions, cf *configFlags, t
 	if err != nil {
 		return nil, err
 	}
+	if err := observeUsers(ctx, s.tenant, s.desired, &s.observed); err != nil {
+		return nil, err
+	}
 
 	var resolveDiags []plan.Diagnostic
 	if names := plan.GroupNamesToResolve(s.desired.X509); len(names) > 0 {

@@ -68,6 +68,7 @@ type Summary struct {
 	ExcludeTargets int
 	Scopes         int
 	Strengths      int // custom authentication strengths
+	Users          int // users with certificateUserIds (users.hcl)
 }
 
 // Default file names.
@@ -150,6 +151,9 @@ func Export(in Input) Result {
 	if data := e.strengthFile(); data != nil {
 		hcl = append(hcl, File{Path: StrengthFile, Data: data})
 	}
+	if h, c := e.usersFiles(); h != nil {
+		hcl = append(hcl, File{Path: UsersFile, Data: h}, File{Path: UsersCSVFile, Data: c})
+	}
 	// main.hcl last: the other files add notes it lists.
 	main := File{Path: MainFile, Data: e.mainFile()}
 	res.Files = append([]File{main}, hcl...)
@@ -183,6 +187,8 @@ func Export(in Input) Result {
 	s.LegacyInPKI = len(e.legacyDups)
 	s.Certificates = len(certs)
 	s.Strengths = len(customStrengths(in.State))
+	users, _ := exportedUsers(in.State)
+	s.Users = len(users)
 	if x := in.State.X509; x != nil {
 		s.X509 = true
 		s.Rules, s.Bindings = len(x.Rules), len(x.UsernameBindings)
@@ -571,6 +577,9 @@ func (e *exporter) mainFile() []byte {
 	}
 	if len(customStrengths(st)) > 0 {
 		files += ", the authentication strengths in " + StrengthFile
+	}
+	if us, _ := exportedUsers(st); len(us) > 0 {
+		files += ", the users' certificateUserIds in " + UsersFile + " and " + UsersCSVFile
 	}
 	plan := "`cbactl plan` against the same tenant shows no changes."
 	if e.legacy != nil {

@@ -72,6 +72,9 @@ type Options struct {
 	// Sleep waits between attempts; it must return early with the
 	// context's error when the context is done. Default: a timer.
 	Sleep func(context.Context, time.Duration) error
+	// Now is the clock batch items' Retry-After is measured with (default
+	// time.Now); tests pair it with Sleep.
+	Now func() time.Time
 	// Notify, when set, receives a one-line message before every wait
 	// between two attempts of a request (throttling, a failed connection):
 	// what is waited for and how long. cbactl prints it on standard error.
@@ -90,6 +93,10 @@ type Client struct {
 	// unknown), the tenant the credentials reach when GET /organization
 	// is refused.
 	tokenTenant func() string
+	// now, sleep and maxWait pace batch items Graph throttles (batch.go).
+	now     func() time.Time
+	sleep   func(context.Context, time.Duration) error
+	maxWait time.Duration
 }
 
 type cloudEndpoints struct {
@@ -278,6 +285,12 @@ func New(opts Options) (*Client, error) {
 		tenantID:    opts.TenantID,
 		concurrency: concurrency,
 		tokenTenant: tokenTenant,
+		now:         opts.Now,
+		sleep:       rt.sleep,
+		maxWait:     rt.maxWait,
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if c.cloud == "" {
 		c.cloud = model.CloudGlobal

@@ -63,6 +63,12 @@ var (
 	createStrengthConfig = endpoint{abs.POST, configsPath}
 	patchStrengthConfig  = endpoint{abs.PATCH, configsPath + "/{configId}"}
 	deleteStrengthConfig = endpoint{abs.DELETE, configsPath + "/{configId}"}
+
+	// Users' certificateUserIds: the paged read, a user's PATCH, and the
+	// JSON $batch the PATCHes go through.
+	listUsers = endpoint{abs.GET, "{+baseurl}/users{?%24select,%24top}"}
+	patchUser = endpoint{abs.PATCH, "{+baseurl}/users/{userId}"}
+	postBatch = endpoint{abs.POST, "{+baseurl}/$batch"}
 )
 
 // query holds the OData query options of a request; zero values are left

@@ -45,6 +45,9 @@ func Diff(desired, observed model.State) *Plan {
 	if len(desired.Strengths) > 0 {
 		p.strengths(desired.Strengths, observed.Strengths)
 	}
+	if desired.CertUserIDs != nil {
+		p.certUserIDs(desired.CertUserIDs, observed.Users)
+	}
 	return p
 }
 
@@ -64,7 +67,7 @@ func (p *Plan) methodForTrustStore(desired, observed model.State) {
 	}
 	var writes []string
 	for _, c := range p.Changes {
-		if c.Kind != KindX509 && c.Action != NoOp {
+		if c.Kind != KindX509 && c.Kind != KindUser && c.Action != NoOp {
 			writes = append(writes, string(c.Address))
 		}
 	}

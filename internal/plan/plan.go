@@ -63,6 +63,9 @@ type Change struct {
 	Strength       *model.AuthStrength `json:"strength,omitempty"`
 	StrengthBefore *model.AuthStrength `json:"strength_before,omitempty"`
 	StrengthX509   *model.StrengthX509 `json:"strength_x509,omitempty"`
+
+	// User is a user's certificateUserIds change (KindUser).
+	User *UserChange `json:"user,omitempty"`
 }
 
 // Diagnostic is a finding of planning.

@@ -138,6 +138,7 @@ func ObservedDigest(s model.State) string {
 		X509      []Node
 		Legacy    []string
 		Strengths []string `json:",omitempty"`
+		Users     string   `json:",omitempty"`
 	}
 	for _, p := range s.PKIs {
 		v := pkiView{ID: p.ID, DisplayName: p.DisplayName, Status: p.Status}
@@ -156,5 +157,8 @@ func ObservedDigest(s model.State) string {
 	}
 	sort.Strings(view.Legacy)
 	view.Strengths = strengthDigests(s.Strengths)
+	if len(s.Users) > 0 {
+		view.Users = digest(s.Users)
+	}
 	return digest(view)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cbactl/cbactl/internal/pki"
@@ -64,6 +65,9 @@ func runTest(st model.State, t model.Test, now time.Time) TestOutcome {
 		return o
 	}
 	in.Certificate = c
+	if t.User != "" {
+		in.User = testUser(st, t.User)
+	}
 	for i, der := range t.CRLs {
 		name := ""
 		if i < len(t.CRLPaths) {
@@ -102,6 +106,9 @@ func runTest(st model.State, t model.Test, now time.Time) TestOutcome {
 	}
 	if f := satisfiesFailure(e.Satisfies, r); f != nil {
 		o.Failures = append(o.Failures, *f)
+	}
+	if e.Success != nil && *e.Success != r.Success {
+		o.Failures = append(o.Failures, TestFailure{"success", *e.Success, r.Success})
 	}
 	o.Passed = len(o.Failures) == 0
 	return o
@@ -151,4 +158,19 @@ func ParseCRL(name string, data []byte) (CRL, error) {
 		return CRL{}, fmt.Errorf("%s: not a certificate revocation list: %w", name, err)
 	}
 	return CRL{Name: name, List: l, DER: l.Raw}, nil
+}
+
+// testUser is the user a test block names: the declared certificateUserIds
+// of that user of certificate_user_ids and, when it is named by UPN, that
+// userPrincipalName. Its groups are unknown (scope checks assume
+// membership and say so).
+func testUser(st model.State, key string) *User {
+	u := &User{CertificateUserIDs: []string{}}
+	if strings.Contains(key, "@") {
+		u.UserPrincipalName = key
+	}
+	if du, ok := st.CertUserIDs.User(key); ok {
+		u.CertificateUserIDs = append(u.CertificateUserIDs, du.Values...)
+	}
+	return u
 }

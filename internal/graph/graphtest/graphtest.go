@@ -38,6 +38,8 @@
 //	GET              /organization/{tenantId}/certificateBasedAuthConfiguration[/{id}]
 //	GET              /groups[?$filter=displayName eq '...' | id eq '...'], /groups/{id}
 //	GET|POST         /policies/authenticationStrengthPolicies (and below: strength.go)
+//	GET              /users, /users/{id|userPrincipalName}; PATCH /users/{id|upn} (users.go)
+//	POST             /$batch (at most 20 requests; each throttled on its own: users.go)
 //
 // Status codes: GET 200; PATCH of the x509 configuration 204, of a PKI or a
 // CA 200 with the object; POST 201 with the object and a Location header;
@@ -143,6 +145,8 @@ type Server struct {
 	endlessNextLink func(*http.Request) bool
 	endlessPages    atomic.Int64
 	jobStatus       func(string) string
+	// users is the user write quota and the record of user writes (users.go).
+	users userThrottle
 
 	foreignOnce sync.Once
 	foreign     *httptest.Server

@@ -63,6 +63,9 @@ type Document struct {
 	// configurations and usage; read only when needed (see
 	// model.StrengthTenant).
 	Strengths []StrengthPolicy
+	// Users are directory users with their certificateUserIds; read only
+	// when needed (see model.UserTenant).
+	Users []User
 }
 
 // Observe maps a document to the observed domain state. Values cbactl does

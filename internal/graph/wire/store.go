@@ -56,6 +56,9 @@ type Store struct {
 	groups   []json.RawMessage
 	// strengths are authentication strengths (strength.go).
 	strengths []*storedStrength
+	// users are directory users (users.go), with an index.
+	users []Object
+	uidx  userIndex
 }
 
 type storedPKI struct {
@@ -410,6 +413,7 @@ type snapshotFile struct {
 	LegacyCertificateBasedAuthConfiguration []json.RawMessage `json:"legacyCertificateBasedAuthConfiguration,omitempty"`
 	Groups                                  []json.RawMessage `json:"groups,omitempty"`
 	AuthenticationStrengthPolicies          []Object          `json:"authenticationStrengthPolicies,omitempty"`
+	Users                                   []Object          `json:"users,omitempty"`
 }
 
 // Load replaces the store's contents with a snapshot. Unknown top-level keys
@@ -430,7 +434,7 @@ func (s *Store) Load(data []byte) error {
 	}
 	for k := range keys {
 		if !known[k] {
-			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups, authenticationStrengthPolicies)", k)
+			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups, users, authenticationStrengthPolicies)", k)
 		}
 	}
 	var f snapshotFile
@@ -464,11 +468,18 @@ func (s *Store) Load(data []byte) error {
 	if err != nil {
 		return err
 	}
+	for i, u := range f.Users {
+		if str(u, "id") == "" {
+			return fmt.Errorf("invalid snapshot: users[%d] has no id", i)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
 	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
 	s.strengths = strengths
+	s.users = f.Users
+	s.indexUsers()
 	return nil
 }
 
@@ -495,6 +506,7 @@ func (s *Store) Snapshot() []byte {
 		f.CertificateBasedAuthConfigurations = append(f.CertificateBasedAuthConfigurations, o)
 	}
 	f.AuthenticationStrengthPolicies = s.snapshotStrengths()
+	f.Users = s.users
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -568,6 +580,13 @@ func (s *Store) Document() (Document, []string, error) {
 	}
 	d.Strengths = strengths
 	unknown = append(unknown, u...)
+	users, err := s.ReadUsers()
+	if err != nil {
+		return d, nil, err
+	}
+	if len(users) > 0 {
+		d.Users = users
+	}
 	return d, unknown, nil
 }
 
@@ -592,6 +611,9 @@ func SnapshotFromDocument(d Document) []byte {
 	}
 	for _, g := range d.Groups {
 		s.groups = append(s.groups, raw(g))
+	}
+	for _, u := range d.Users {
+		s.users = append(s.users, ToObject(u))
 	}
 	for _, p := range d.Strengths {
 		configs, usage := p.CombinationConfigurations, p.Usage

@@ -35,6 +35,8 @@ const (
 	PhaseStrengthConfigWrite
 	PhaseStrengthNarrow
 	PhaseStrengthDelete
+	// Users' certificateUserIds (userids.go), last: one step for every user.
+	PhaseUsers
 	phaseCount
 )
 
@@ -44,6 +46,7 @@ type Step struct {
 	Address     model.Address
 	Description string // "create", "enable x509Certificate", ...
 	change      plan.Change
+	users       []plan.Change // PhaseUsers: every user change
 }
 
 // EventKind says what an Event reports.
@@ -73,6 +76,10 @@ type Event struct {
 	// "done": a delete answered 404 (already gone, the desired state).
 	Note string
 	Err  error
+	// Users, on Progress events of PhaseUsers: users written, throttled
+	// and left, of UsersTotal.
+	Users      *model.UserProgress
+	UsersTotal int
 }
 
 // Options tune an apply.
@@ -110,6 +117,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 // Steps lists the writes a plan needs, in the order Run performs them.
 func Steps(p *plan.Plan) []Step {
 	var byPhase [phaseCount][]Step
+	var users []plan.Change
 	add := func(ph Phase, desc string, c plan.Change) {
 		byPhase[ph] = append(byPhase[ph], Step{Phase: ph, Address: c.Address, Description: desc, change: c})
 	}
@@ -143,7 +151,13 @@ func Steps(p *plan.Plan) []Step {
 			add(PhaseDeleteCA, "delete CA", c)
 		case c.Kind == plan.KindStrength || c.Kind == plan.KindStrengthX509:
 			strengthSteps(c, add)
+		case c.Kind == plan.KindUser && c.Action == plan.Update:
+			users = append(users, c)
 		}
+	}
+	if len(users) > 0 {
+		byPhase[PhaseUsers] = []Step{{Phase: PhaseUsers, Address: model.CertUserIDsAddress,
+			Description: usersDescription(len(users)), users: users}}
 	}
 	var out []Step
 	for _, s := range byPhase {
@@ -270,6 +284,8 @@ func (r *runner) do(ctx context.Context, s Step, start time.Time) (string, error
 			return "", err
 		}
 		return "", nil
+	case PhaseUsers:
+		return "", r.users(ctx, s, start)
 	case PhaseStrengthWrite, PhaseStrengthConfigDelete, PhaseStrengthConfigWrite, PhaseStrengthNarrow, PhaseStrengthDelete:
 		return "", r.strength(ctx, s)
 	}

@@ -35,6 +35,12 @@ type State struct {
 	// configuration declares (none: not managed), on the observed side every
 	// strength of the tenant, read only when needed (see StrengthTenant).
 	Strengths []AuthStrength
+
+	// CertUserIDs is the certificate_user_ids block (desired side; nil: no
+	// user is managed). Users are the tenant's users (observed side), read
+	// only when the configuration has the block (see UserTenant).
+	CertUserIDs *CertUserIDs `json:",omitempty"`
+	Users       []User       `json:",omitempty"`
 }
 
 // PKI is a PKI container (certificateBasedAuthPki) and its certificate

@@ -10,6 +10,10 @@ type Test struct {
 	CRLPaths        []string
 	CRLs            [][]byte // DER
 	Expect          Expectation
+	// User names a user of the certificate_user_ids block (its label or CSV
+	// user): the sign-in is for that user, who holds exactly the declared
+	// certificateUserIds (and, when named by UPN, that userPrincipalName).
+	User string `json:",omitempty"`
 }
 
 // Expectation holds the checked outcome of a test; nil fields are not checked.
@@ -23,4 +27,7 @@ type Expectation struct {
 	// Satisfies lists exactly the declared authentication strengths (by
 	// label) the sign-in satisfies.
 	Satisfies *[]string
+	// Success is whether the sign-in succeeds (a user certificate must also
+	// match the named user through a username binding).
+	Success *bool `json:",omitempty"`
 }
