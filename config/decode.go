@@ -764,9 +764,11 @@ func (d *decoder) decodeTest(b *hcl.Block) model.Test {
 // normalizeHex upper-cases a hex string and drops colons and spaces, so a
 // thumbprint can be pasted from OpenSSL or Windows.
 func normalizeHex(s string) string {
-	s = strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s))
+	s = hexSeparators.Replace(strings.TrimSpace(s))
 	return strings.ToUpper(s)
 }
+
+var hexSeparators = strings.NewReplacer(":", "", " ", "")
 
 func isHex(s string) bool {
 	_, ok := new(big.Int).SetString(s, 16)

@@ -245,6 +245,8 @@ func (e *exporter) idNote(id string) string {
 // normalizeHex upper-cases a hex string and drops colons and spaces, as the
 // configuration does for subject key identifiers.
 func normalizeHex(s string) string {
-	s = strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s))
+	s = hexSeparators.Replace(strings.TrimSpace(s))
 	return strings.ToUpper(s)
 }
+
+var hexSeparators = strings.NewReplacer(":", "", " ", "")

@@ -178,5 +178,7 @@ func sameDN(a, b string) bool {
 // normalizeHex upper-cases hex and drops colons and spaces, as the
 // configuration does.
 func normalizeHex(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
+	return strings.ToUpper(hexSeparators.Replace(strings.TrimSpace(s)))
 }
+
+var hexSeparators = strings.NewReplacer(":", "", " ", "")

@@ -171,8 +171,10 @@ func X509Nodes(x model.X509Config, groups map[string]string) []Node {
 // hexID is a hex identifier (an SKI) in canonical form: upper case, without
 // the colons or spaces of pasted forms, which denote the same value.
 func hexID(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(s))
+	return strings.ToUpper(hexSeparators.Replace(s))
 }
+
+var hexSeparators = strings.NewReplacer(":", "", " ", "")
 
 // RuleKey is a rule's identity: its type, issuer and policy OID, exactly.
 func RuleKey(r model.Rule) string {

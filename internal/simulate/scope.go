@@ -204,5 +204,7 @@ func (e *evaluation) caScopes() {
 
 // normalizeHex upper-cases a hex string and drops colons and spaces.
 func normalizeHex(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
+	return strings.ToUpper(hexSeparators.Replace(strings.TrimSpace(s)))
 }
+
+var hexSeparators = strings.NewReplacer(":", "", " ", "")
