@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -198,10 +199,13 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	case info.Size() > maxFileSize:
 		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", shown, info.Size(), maxFileSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
+	// Sized as Stat says, the buffer takes the file in one read (and
+	// grows if the file does).
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxFileSize+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", shown, err)
 	}
+	data := buf.Bytes()
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%s is more than %d bytes; cbactl reads files of at most %d bytes", shown, maxFileSize, maxFileSize)
 	}
