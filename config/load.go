@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -201,12 +200,13 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 					}}}
 				}
 			}()
-			if d := CheckLimits(s.src, s.name); d.HasErrors() {
+			d, items := checkLimits(s.src, s.name)
+			if d.HasErrors() {
 				// Not parsed; kept for the diagnostic's snippet.
 				results[i] = parsed{&hcl.File{Bytes: s.src}, d}
 				return
 			}
-			f, d := hclsyntax.ParseConfig(s.src, s.name, hcl.InitialPos)
+			f, d := parseConfig(s.src, s.name, items)
 			results[i] = parsed{f, d}
 		}()
 	}
