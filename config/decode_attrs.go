@@ -14,11 +14,11 @@ import (
 // attrs is the attributes of one decoded block, with the block's address so
 // that every attribute read is recorded in the source map.
 type attrs struct {
-	d        *decoder
-	src      *Source
-	m        hcl.Attributes
-	required map[string]bool
-	failed   map[string]bool // attributes whose value was in error (already reported)
+	d      *decoder
+	src    *Source
+	m      hcl.Attributes
+	schema *hcl.BodySchema
+	failed map[string]bool // attributes whose value was in error (already reported)
 }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Address, def hcl.Range) (*hcl.BodyContent, attrs) {
@@ -28,11 +28,17 @@ func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Addr
 	for name, a := range content.Attributes {
 		src.Attrs[name] = a.Expr.Range()
 	}
-	required := map[string]bool{}
-	for _, as := range schema.Attributes {
-		required[as.Name] = as.Required
+	return content, attrs{d: d, src: src, m: content.Attributes, schema: schema, failed: map[string]bool{}}
+}
+
+// required reports whether the schema requires attribute name.
+func (a attrs) required(name string) bool {
+	for _, as := range a.schema.Attributes {
+		if as.Name == name {
+			return as.Required
+		}
 	}
-	return content, attrs{d: d, src: src, m: content.Attributes, required: required, failed: map[string]bool{}}
+	return false
 }
 
 // value evaluates attribute name and converts it to ty. ok is false when the
@@ -50,7 +56,7 @@ func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
 		return cty.NilVal, rng, false
 	}
 	if v.IsNull() {
-		if a.required[name] {
+		if a.required(name) {
 			a.failed[name] = true
 			a.d.errorf(rng, "Required attribute is null", "%q must have a value: it is required, and null would leave it unset.", name)
 		}

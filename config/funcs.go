@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -135,6 +136,9 @@ var pathParam = []function.Parameter{{Name: "path", Type: cty.String}}
 type fileReader struct {
 	baseDir string
 
+	rootMu sync.Mutex
+	root   *os.Root // baseDir, opened at the first read; see openRoot
+
 	mu    sync.Mutex
 	files map[string]readResult  // by path as written
 	scans map[*byte]*pki.Scanned // see scan
@@ -163,27 +167,30 @@ func (r *fileReader) read(path string) ([]byte, error) {
 }
 
 func (r *fileReader) readFile(path string) ([]byte, error) {
-	rel, err := r.confine(path)
+	rel, err := r.local(path)
 	if err != nil {
 		return nil, err
 	}
 	shown := filepath.Join(r.baseDir, rel)
-	// The file is opened through an os.Root: a symbolic link swapped in
-	// after the check above still cannot lead outside the directory.
-	root, err := os.OpenRoot(r.baseDir)
+	// The file is opened through an os.Root, which never leads outside the
+	// directory, not even through a symbolic link swapped in at any time.
+	// When it refuses, confine (which resolves links itself) tells why.
+	root, err := r.openRoot()
+	var f *os.File
+	if err == nil {
+		// Stat first: opening a FIFO would wait for a writer.
+		if info, sErr := root.Stat(rel); sErr == nil && !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file", shown)
+		}
+		f, err = root.Open(rel)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", shown, err)
-	}
-	defer root.Close()
-	// Stat first: opening a FIFO would wait for a writer.
-	if info, err := root.Stat(rel); err == nil && !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", shown)
-	}
-	f, err := root.Open(rel)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("no file exists at %s", shown)
-	case err != nil:
+		if _, cErr := r.confine(path); cErr != nil {
+			return nil, cErr
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no file exists at %s", shown)
+		}
 		return nil, fmt.Errorf("read %s: %w", shown, err)
 	}
 	defer f.Close()
@@ -196,10 +203,13 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	case info.Size() > maxFileSize:
 		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", shown, info.Size(), maxFileSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
+	// Sized as Stat says, the buffer takes the file in one read (and
+	// grows if the file does).
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxFileSize+1)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", shown, err)
 	}
+	data := buf.Bytes()
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%s is more than %d bytes; cbactl reads files of at most %d bytes", shown, maxFileSize, maxFileSize)
 	}
@@ -209,27 +219,70 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
+// openRoot returns baseDir as an os.Root, opened once and shared by every
+// read (an os.Root is safe for concurrent use) until close.
+func (r *fileReader) openRoot() (*os.Root, error) {
+	r.rootMu.Lock()
+	defer r.rootMu.Unlock()
+	if r.root == nil {
+		root, err := os.OpenRoot(r.baseDir)
+		if err != nil {
+			return nil, err
+		}
+		r.root = root
+	}
+	return r.root, nil
+}
+
+// close closes the directory that reads go through; a later read opens it
+// again.
+func (r *fileReader) close() {
+	r.rootMu.Lock()
+	defer r.rootMu.Unlock()
+	if r.root != nil {
+		r.root.Close()
+		r.root = nil
+	}
+}
+
+// local turns path into a path relative to the configuration directory,
+// and refuses a path that leaves it by its spelling: through "..", or as an
+// absolute path elsewhere. Symbolic links are confine's.
+func (r *fileReader) local(path string) (string, error) {
+	rel := path
+	if filepath.IsAbs(path) {
+		base, err := filepath.Abs(r.baseDir)
+		if err != nil {
+			return "", err
+		}
+		if rel, err = filepath.Rel(base, path); err != nil {
+			return r.outside(path)
+		}
+	}
+	if !filepath.IsLocal(rel) {
+		return r.outside(path)
+	}
+	return rel, nil
+}
+
+func (r *fileReader) outside(path string) (string, error) {
+	return "", fmt.Errorf("%s is outside the configuration directory %s; the file functions read only files inside it (symbolic links are resolved first)", path, r.baseDir)
+}
+
 // confine turns path into a path relative to the configuration directory,
 // and refuses a path that leaves it: through "..", as an absolute path
 // elsewhere, or through a symbolic link, once links are resolved. A
 // configuration under review (a pull request) must not be able to read a
-// runner's secrets into a plan.
+// runner's secrets into a plan. readFile asks it only when the os.Root it
+// reads through refuses a path, to tell why.
 func (r *fileReader) confine(path string) (string, error) {
-	outside := func() (string, error) {
-		return "", fmt.Errorf("%s is outside the configuration directory %s; the file functions read only files inside it (symbolic links are resolved first)", path, r.baseDir)
+	rel, err := r.local(path)
+	if err != nil {
+		return "", err
 	}
 	base, err := filepath.Abs(r.baseDir)
 	if err != nil {
 		return "", err
-	}
-	rel := path
-	if filepath.IsAbs(path) {
-		if rel, err = filepath.Rel(base, path); err != nil {
-			return outside()
-		}
-	}
-	if !filepath.IsLocal(rel) {
-		return outside()
 	}
 	// Resolve symbolic links: the file, wherever its links lead, must be
 	// inside the directory, wherever the directory's own links lead.
@@ -245,7 +298,7 @@ func (r *fileReader) confine(path string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", filepath.Join(r.baseDir, rel), err)
 	}
 	if inside, err := filepath.Rel(realBase, real); err != nil || !filepath.IsLocal(inside) {
-		return outside()
+		return r.outside(path)
 	}
 	return rel, nil
 }

@@ -26,13 +26,21 @@ const (
 // MaxNesting, with the position where the limit is passed. It scans bytes
 // without building tokens, so it is cheap on any input.
 func CheckLimits(src []byte, filename string) hcl.Diagnostics {
+	diags, _ := checkLimits(src, filename)
+	return diags
+}
+
+// checkLimits is CheckLimits, and also returns where the lines that start a
+// top-level item (a block or an argument, after the first) begin: see
+// parseConfig.
+func checkLimits(src []byte, filename string) (hcl.Diagnostics, []hcl.Pos) {
 	if len(src) > MaxSourceBytes {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "File too large",
 			Detail:   fmt.Sprintf("%s is more than %d bytes (8 MiB), the most cbactl reads in a configuration or variable file. Split the configuration over several files.", filename, MaxSourceBytes),
 			Subject:  &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
-		}}
+		}}, nil
 	}
 	s := &nestScanner{src: src, line: 1, col: 1}
 	if pos, ok := s.scan(); !ok {
@@ -41,9 +49,9 @@ func CheckLimits(src []byte, filename string) hcl.Diagnostics {
 			Summary:  "Nesting too deep",
 			Detail:   fmt.Sprintf("The expression is nested more than %d levels deep here (brackets, parentheses, braces, strings, templates and operators counted together). cbactl refuses it before parsing: simplify the expression.", MaxNesting),
 			Subject:  &hcl.Range{Filename: filename, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}},
-		}}
+		}}, nil
 	}
-	return nil
+	return nil, s.items
 }
 
 // Kinds of nesting levels.
@@ -69,6 +77,11 @@ type nestScanner struct {
 	line, col  int
 	stack      []nestLevel
 	directives int // open %{if} and %{for} directives
+
+	// items are the starts of the lines, after the first, that begin
+	// with an identifier outside any nesting: top-level items, as far as
+	// this scanner can tell.
+	items []hcl.Pos
 }
 
 func (s *nestScanner) pos() hcl.Pos { return hcl.Pos{Line: s.line, Column: s.col, Byte: s.i} }
@@ -150,6 +163,10 @@ func isIdentByte(c byte) bool {
 	return c == '_' || c == '-' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
+func isIdentStart(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
 func (s *nestScanner) codeByte() bool {
 	c := s.src[s.i]
 	switch {
@@ -208,6 +225,9 @@ func (s *nestScanner) codeByte() bool {
 			// Newlines end an expression in a body or an object, not
 			// inside parentheses, brackets or interpolations.
 			s.popOperators()
+		}
+		if len(s.stack) == 0 && s.directives == 0 && s.i < len(s.src) && isIdentStart(s.src[s.i]) {
+			s.items = append(s.items, s.pos())
 		}
 		return true
 	case s.at("=>") || s.at("=="):

@@ -16,7 +16,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -254,12 +253,13 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 					}}}
 				}
 			}()
-			if d := CheckLimits(s.src, s.name); d.HasErrors() {
+			d, items := checkLimits(s.src, s.name)
+			if d.HasErrors() {
 				// Not parsed; kept for the diagnostic's snippet.
 				results[i] = parsed{&hcl.File{Bytes: s.src}, d}
 				return
 			}
-			f, d := hclsyntax.ParseConfig(s.src, s.name, hcl.InitialPos)
+			f, d := parseConfig(s.src, s.name, items)
 			results[i] = parsed{f, d}
 		}()
 	}
@@ -288,6 +288,7 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	}
 
 	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now, files: newFileReader(dir), facts: cfg.facts}
+	defer d.files.close()
 	d.parsed = prefetch(blocks, d.files, d.facts)
 
 	// Variables first: everything else may refer to them.

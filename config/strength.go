@@ -214,16 +214,19 @@ func (v *validator) strengths() {
 				"Entra allows at most %d custom authentication strengths; this configuration declares more.", model.MaxCustomStrengths)
 		}
 	}
-	skis := map[string]bool{}
-	for _, r := range v.cas {
-		skis[model.NormalizeSKI(pki.SubjectKeyID(r.cert))] = true
-	}
+	var skis map[string]bool // of the declared CAs, once a strength names one
 	for _, s := range st {
 		if s.X509 == nil || s.Absent {
 			continue
 		}
 		addr := model.StrengthAddress(s.Name).Nested(blockStrengthX509)
 		for _, ski := range s.X509.AllowedIssuerSKIs {
+			if skis == nil {
+				skis = make(map[string]bool, len(v.cas))
+				for _, r := range v.cas {
+					skis[model.NormalizeSKI(pki.SubjectKeyID(r.cert))] = true
+				}
+			}
 			if !skis[model.NormalizeSKI(ski)] {
 				v.warnAt(addr, "allowed_issuer_skis", "Allowed issuer is no declared CA",
 					"The subject key identifier %s is not that of a CA of the declared trust store. An external issuer is allowed, but this is usually a typo or a CA that was renewed with a new key.", ski)

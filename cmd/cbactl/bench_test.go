@@ -44,7 +44,10 @@ import (
 // once, bodies read and discarded). ns/op is the plan's wall time; floor-ms
 // is the floor's, x-floor the ratio of the two; cpu-ms is the plan's user +
 // system CPU time and peak-MB its peak resident memory (measured with GNU
-// time, when /usr/bin/time exists).
+// time, when /usr/bin/time exists). With CBACTL_BENCH_BASELINE set to
+// another cbactl binary (say, main's), every iteration runs it too, before
+// or after, in turn: base-x-floor and base-cpu-ms are its figures, from the
+// same run and the same load.
 //
 // BenchmarkValidate runs `cbactl validate` of each configuration the same
 // way (cpu-ms is the figure to watch), and BenchmarkLocal is configuration
@@ -221,11 +224,16 @@ const timeCmd = "/usr/bin/time"
 // runCbactl runs the cbactl binary against srv.
 func runCbactl(b *testing.B, srv *graphtest.Server, args ...string) binRun {
 	b.Helper()
-	bin := cbactlBinary(b)
+	return runBinary(b, cbactlBinary(b), srv, args...)
+}
+
+// runBinary runs the cbactl binary bin against srv.
+func runBinary(b *testing.B, bin string, srv *graphtest.Server, args ...string) binRun {
+	b.Helper()
 	cmd := exec.Command(bin, args...)
 	var rssFile string
 	if _, err := os.Stat(timeCmd); err == nil {
-		rssFile = filepath.Join(filepath.Dir(bin), "maxrss")
+		rssFile = filepath.Join(filepath.Dir(cbactlBinary(b)), "maxrss")
 		cmd = exec.Command(timeCmd, append([]string{"-f", "%M", "-o", rssFile, bin}, args...)...)
 	}
 	cmd.Env = append(os.Environ(), "CBACTL_GRAPH_URL="+srv.URL(), "CBACTL_ACCESS_TOKEN="+fakeToken, "NO_COLOR=1")
@@ -268,6 +276,7 @@ func report(b *testing.B, runs []binRun) {
 }
 
 func BenchmarkPlan(b *testing.B) {
+	baseline := os.Getenv("CBACTL_BENCH_BASELINE")
 	for _, shape := range benchShapes {
 		for _, layout := range benchLayouts {
 			for _, lat := range benchLatencies {
@@ -276,14 +285,22 @@ func BenchmarkPlan(b *testing.B) {
 					cbactlBinary(b)
 					lt.srv.SetLatency(lat)
 					defer lt.srv.SetLatency(0)
-					var runs []binRun
+					var runs, baseRuns []binRun
 					var floor time.Duration
 					lt.srv.ResetRequests()
 					requests := 0
+					runBaseline := func() {
+						if baseline != "" {
+							baseRuns = append(baseRuns, runBinary(b, baseline, lt.srv, "plan", "--chdir", lt.dirs[layout]))
+						}
+					}
 					b.ResetTimer()
-					for range b.N {
+					for i := range b.N {
 						b.StopTimer()
 						floor += readFloor(b, lt.srv)
+						if i%2 == 0 {
+							runBaseline()
+						}
 						requests -= len(lt.srv.Requests())
 						b.StartTimer()
 						r := runCbactl(b, lt.srv, "plan", "--chdir", lt.dirs[layout])
@@ -293,21 +310,38 @@ func BenchmarkPlan(b *testing.B) {
 							b.Fatalf("unexpected plan:\n%.2000s", r.stdout)
 						}
 						runs = append(runs, r)
+						if i%2 == 1 {
+							runBaseline()
+						}
 						b.StartTimer()
 					}
 					b.StopTimer()
-					var wall time.Duration
-					for _, r := range runs {
-						wall += r.wall
-					}
 					b.ReportMetric(float64(floor.Milliseconds())/float64(b.N), "floor-ms")
-					b.ReportMetric(float64(wall)/float64(floor), "x-floor")
+					b.ReportMetric(float64(wallOf(runs))/float64(floor), "x-floor")
 					b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
 					report(b, runs)
+					if len(baseRuns) > 0 {
+						b.ReportMetric(float64(wallOf(baseRuns))/float64(floor), "base-x-floor")
+						b.ReportMetric(float64(cpuOf(baseRuns).Milliseconds())/float64(len(baseRuns)), "base-cpu-ms/op")
+					}
 				})
 			}
 		}
 	}
+}
+
+func wallOf(runs []binRun) (d time.Duration) {
+	for _, r := range runs {
+		d += r.wall
+	}
+	return d
+}
+
+func cpuOf(runs []binRun) (d time.Duration) {
+	for _, r := range runs {
+		d += r.cpu
+	}
+	return d
 }
 
 // readFloor reads the same data as plan as fast as HTTP allows: the policy

@@ -80,5 +80,7 @@ func IsSelfSigned(c *x509.Certificate) bool {
 // forms pasted from OpenSSL or Windows dropped, upper case. It is cbactl's
 // one hex normaliser.
 func NormalizeHex(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimSpace(s)))
+	return strings.ToUpper(hexSeparators.Replace(strings.TrimSpace(s)))
 }
+
+var hexSeparators = strings.NewReplacer(":", "", " ", "")

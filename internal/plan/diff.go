@@ -320,7 +320,7 @@ func (p *Plan) cas(addr model.Address, d, o model.PKI) {
 		}
 		used[i] = true
 		have := o.CAs[i]
-		if !Changed(DiffNodes(caAttrNodes(have), caAttrNodes(want))) {
+		if sameCAAttrs(have, want) || !Changed(DiffNodes(caAttrNodes(have), caAttrNodes(want))) {
 			continue
 		}
 		want := want
@@ -366,6 +366,14 @@ func (p *Plan) cas(addr model.Address, d, o model.PKI) {
 			PKIName: d.DisplayName, PKIID: o.ID, ObjectID: have.ID,
 		})
 	}
+}
+
+// sameCAAttrs reports whether two CAs have the same attributes of
+// caAttrNodes: then their trees cannot differ, and building them (for
+// thousands of unchanged CAs) can be skipped.
+func sameCAAttrs(a, b model.CA) bool {
+	return a.Type == b.Type && a.CRLURL == b.CRLURL && a.DeltaCRLURL == b.DeltaCRLURL &&
+		a.IssuerHint == b.IssuerHint && a.DisplayName == b.DisplayName
 }
 
 // sameSubject finds an unclaimed observed CA with the subject of want: the

@@ -111,17 +111,23 @@ func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 		if n != 1 {
 			continue // created, or ambiguous (the diff reports it)
 		}
+		var byThumb map[string]int // the first observed CA of each thumbprint
 		cas := slices.Clone(d.CAs)
 		for k, ca := range cas {
 			if ca.Unmanaged == 0 {
 				continue
 			}
-			t := ca.Thumbprint()
-			for _, have := range o.CAs {
-				if have.Thumbprint() == t {
-					cas[k] = effectiveCA(ca, have)
-					break
+			if byThumb == nil {
+				byThumb = make(map[string]int, len(o.CAs))
+				for j, have := range o.CAs {
+					t := have.Thumbprint()
+					if _, dup := byThumb[t]; !dup {
+						byThumb[t] = j
+					}
 				}
+			}
+			if j, ok := byThumb[ca.Thumbprint()]; ok {
+				cas[k] = effectiveCA(ca, o.CAs[j])
 			}
 		}
 		out[i].CAs = cas

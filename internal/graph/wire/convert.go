@@ -83,12 +83,19 @@ func (d *Document) Observe() (model.State, []string) {
 		if p.StatusDetails != nil {
 			mp.StatusDetails = *p.StatusDetails
 		}
+		if n := len(p.CertificateAuthorities); n > 0 {
+			mp.CAs = make([]model.CA, 0, n)
+		}
 		for j, ca := range p.CertificateAuthorities {
-			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities[%d]", i, j)
+			typ, known := caTypes[ca.CertificateAuthorityType]
+			if !known { // the warning names where, formatted only then
+				path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities[%d]", i, j)
+				typ = caTypes.toModel(ca.CertificateAuthorityType, path+".certificateAuthorityType", &w)
+			}
 			mp.CAs = append(mp.CAs, model.CA{
 				ID:          ca.ID,
 				Certificate: ca.Certificate,
-				Type:        caTypes.toModel(ca.CertificateAuthorityType, path+".certificateAuthorityType", &w),
+				Type:        typ,
 				CRLURL:      deref(ca.CRLURL),
 				DeltaCRLURL: deref(ca.DeltaCRLURL),
 				IssuerHint:  ca.IsIssuerHintEnabled,

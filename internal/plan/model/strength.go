@@ -115,8 +115,10 @@ func CombinationFor(m Mode) string {
 // hex without separators, so that SKIs compare without regard to case or
 // separators.
 func NormalizeSKI(s string) string {
-	return strings.ToUpper(strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s)))
+	return strings.ToUpper(skiSeparators.Replace(strings.TrimSpace(s)))
 }
+
+var skiSeparators = strings.NewReplacer(":", "", " ", "", "-", "")
 
 // SortedSet returns the values sorted, without repeats.
 func SortedSet(values []string) []string {
