@@ -40,6 +40,9 @@ func goList(t *testing.T, format string, pkgs ...string) []string {
 }
 
 func TestImportRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("host-dependent (the go command) and slow: skipped with -short")
+	}
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}

@@ -124,7 +124,9 @@ type Server struct {
 	closeOnce   sync.Once
 
 	recMu    sync.Mutex
+	recCond  *sync.Cond // signalled when a request is recorded or a handler returns
 	requests []Request
+	active   int // requests being handled
 
 	faultMu sync.Mutex
 	faults  []*faultRule
@@ -170,6 +172,7 @@ func New(opts Options) *Server {
 		deletes:     map[string]int{},
 		deletePolls: opts.DeletePolls,
 	}
+	s.recCond = sync.NewCond(&s.recMu)
 	switch {
 	case s.deletePolls == 0:
 		s.deletePolls = 1
@@ -272,6 +275,8 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 const maxBody = 16 << 20
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.enter()
+	defer s.leave()
 	c := &call{s: s, r: r, reqID: wire.NewGUID(), clientReqID: r.Header.Get("client-request-id")}
 	if c.clientReqID == "" {
 		c.clientReqID = wire.NewGUID()
