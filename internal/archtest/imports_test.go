@@ -21,10 +21,11 @@ var rules = map[string][]string{
 	"internal/plan/render":    {"internal/pki", "internal/plan", "internal/plan/model"},
 	"internal/plan/apply":     {"internal/pki", "internal/plan", "internal/plan/model"},
 	"internal/graph/wire":     {"internal/pki", "internal/plan/model"},
+	"internal/graph/store":    {"internal/graph/wire", "internal/pki", "internal/plan/model"},
 	"internal/export":         {"internal/pki", "internal/plan/model"},
 	"internal/simulate":       {"internal/pki", "internal/plan/model"},
 	"internal/health":         {"internal/pki", "internal/plan/model"},
-	"internal/graph/snapshot": {"internal/atomicfile", "internal/graph/wire", "internal/pki", "internal/plan/model"},
+	"internal/graph/snapshot": {"internal/atomicfile", "internal/graph/store", "internal/graph/wire", "internal/pki", "internal/plan/model"},
 	"internal/graph":          {"internal/graph/wire", "internal/pki", "internal/plan/model"},
 }
 

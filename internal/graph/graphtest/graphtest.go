@@ -1,6 +1,6 @@
 // Package graphtest is a fake Microsoft Graph server (net/http/httptest) for
 // the endpoints cbactl uses, so that every feature is tested through real
-// HTTP. It is an HTTP front over a *wire.Store, which holds the tenant with
+// HTTP. It is an HTTP front over a *store.Store, which holds the tenant with
 // Graph's write semantics; this package adds what Graph does at the HTTP
 // level: authentication, request validation (unknown properties, enum values,
 // required fields), status codes and error bodies, paging, the evolvable-enum
@@ -82,6 +82,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -112,7 +113,7 @@ type Options struct {
 type Server struct {
 	// Store is the tenant. Tests may read and seed it directly; writes made
 	// through it bypass HTTP validation.
-	Store *wire.Store
+	Store *store.Store
 
 	srv         *httptest.Server
 	token       string
@@ -161,7 +162,7 @@ func New(opts Options) *Server {
 		panic("graphtest: Options.Token is required")
 	}
 	s := &Server{
-		Store:       wire.NewStore(),
+		Store:       store.NewStore(),
 		token:       opts.Token,
 		pageSize:    opts.PageSize,
 		uploadPolls: opts.UploadPolls,
@@ -218,7 +219,7 @@ func (s *Server) Close() {
 	}
 }
 
-// LoadSnapshot replaces the tenant with a snapshot (wire.Store.Load) and
+// LoadSnapshot replaces the tenant with a snapshot (store.Store.Load) and
 // forgets running uploads. The built-in authentication strengths are added
 // when the snapshot lacks them: every tenant has them.
 func (s *Server) LoadSnapshot(data []byte) error {
@@ -277,9 +278,9 @@ const maxBody = 16 << 20
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.enter()
 	defer s.leave()
-	c := &call{s: s, r: r, reqID: wire.NewGUID(), clientReqID: r.Header.Get("client-request-id")}
+	c := &call{s: s, r: r, reqID: store.NewGUID(), clientReqID: r.Header.Get("client-request-id")}
 	if c.clientReqID == "" {
-		c.clientReqID = wire.NewGUID()
+		c.clientReqID = store.NewGUID()
 	}
 	w.Header().Set("request-id", c.reqID)
 	w.Header().Set("client-request-id", c.clientReqID)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
@@ -504,7 +505,7 @@ func TestX509Delete(t *testing.T) {
 	if len(r.body) != 0 {
 		t.Errorf("body %q", r.body)
 	}
-	if diff := cmp.Diff(string(wire.DefaultX509()["state"]), `"disabled"`); diff != "" {
+	if diff := cmp.Diff(string(store.DefaultX509()["state"]), `"disabled"`); diff != "" {
 		t.Fatal(diff)
 	}
 	if st := h.must(h.do("GET", x509URL, nil), 200).object(t)["state"]; st != "disabled" {
@@ -1370,7 +1371,7 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 }
 
-// TestStoreReadsDuringWrites exercises wire.Store's readers while the server
+// TestStoreReadsDuringWrites exercises store.Store's readers while the server
 // writes (run with -race).
 func TestStoreReadsDuringWrites(t *testing.T) {
 	h := setup(t, Options{})

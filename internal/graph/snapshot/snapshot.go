@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/cbactl/cbactl/internal/atomicfile"
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -20,7 +21,7 @@ import (
 // Tenant is a snapshot file as a model.Tenant.
 type Tenant struct {
 	path  string
-	store *wire.Store
+	store *store.Store
 
 	mu    sync.Mutex
 	dirty bool
@@ -34,7 +35,7 @@ func Open(path string) (*Tenant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
-	s := wire.NewStore()
+	s := store.NewStore()
 	if err := s.Load(data); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
