@@ -21,6 +21,9 @@ import (
 // `openssl x509` prints for the same generated certificate: thumbprint, SKI,
 // AKI, serial, subject and issuer.
 func TestCertificateFunctionMatchesOpenSSL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("host-dependent (OpenSSL): skipped with -short")
+	}
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
 		t.Skip("openssl is not installed")

@@ -19,8 +19,7 @@ import (
 
 	"github.com/cbactl/cbactl/config"
 	"github.com/cbactl/cbactl/internal/graph/graphtest"
-	"github.com/cbactl/cbactl/internal/graph/wire"
-	"github.com/cbactl/cbactl/internal/pki/pkitest"
+	"github.com/cbactl/cbactl/internal/graph/graphtest/benchtenant"
 	"github.com/cbactl/cbactl/internal/plan"
 	"github.com/cbactl/cbactl/internal/plan/render"
 )
@@ -54,8 +53,8 @@ import (
 // load + diff + render in this process, without the network: the one to
 // profile (-cpuprofile, -memprofile, -benchmem).
 const (
-	benchPKIs = 20
-	benchCAs  = 250
+	benchPKIs = benchtenant.PKIs
+	benchCAs  = benchtenant.CAs
 )
 
 // benchLatencies are the latencies of the fake Graph: 20 ms, as the
@@ -65,8 +64,8 @@ var benchLatencies = []time.Duration{20 * time.Millisecond, 200 * time.Milliseco
 // benchShapes are the trust store shapes, benchLayouts the ways of splitting
 // the configuration into files.
 var (
-	benchShapes  = []string{"tree", "roots"}
-	benchLayouts = []string{"many", "one"}
+	benchShapes  = benchtenant.Shapes
+	benchLayouts = benchtenant.Layouts
 )
 
 // largeTenant is a tenant of one shape, served by a fake Graph server, and
@@ -74,6 +73,7 @@ var (
 type largeTenant struct {
 	dirs map[string]string
 	srv  *graphtest.Server
+	t    *benchtenant.Tenant
 }
 
 var (
@@ -89,59 +89,11 @@ func setupLarge(b testing.TB, shape string) *largeTenant {
 	if lt, ok := large[shape]; ok {
 		return lt
 	}
-	base, err := os.MkdirTemp("", "cbactl-bench-"+shape+"-")
+	t, err := benchtenant.New(shape, fakeToken)
 	if err != nil {
 		b.Fatal(err)
 	}
-	lt := &largeTenant{dirs: map[string]string{}, srv: graphtest.New(graphtest.Options{Token: fakeToken})}
-	files := map[string][]byte{} // relative path -> contents, in every directory
-	var all strings.Builder
-	for p := range benchPKIs {
-		var hcl strings.Builder
-		name := fmt.Sprintf("PKI %02d", p)
-		fmt.Fprintf(&hcl, "pki %q {\n  display_name = %q\n", fmt.Sprintf("p%02d", p), name)
-		pkiID := objectID(lt.srv.Store.CreatePKI(wire.Object{"displayName": []byte(fmt.Sprintf("%q", name))}))
-		root := pkitest.NewRoot(pkitest.WithCN(name + " Root"))
-		for c := range benchCAs {
-			der, typ := root.DER, "root"
-			switch {
-			case shape == "roots" && c > 0:
-				der = pkitest.NewRoot(pkitest.WithCN(fmt.Sprintf("%s Root %03d", name, c))).DER
-			case c > 0:
-				der, typ = root.NewIntermediate(pkitest.WithCN(fmt.Sprintf("%s Issuing %03d", name, c))).DER, "intermediate"
-			}
-			file := fmt.Sprintf("certs/p%02d-ca%03d.pem", p, c)
-			files[file] = pemOf(der)
-			crl := fmt.Sprintf("http://crl.example.com/p%02d/%03d.crl", p, c)
-			fmt.Fprintf(&hcl, "  certificate_authority \"ca%03d\" {\n    certificate = file(%q)\n    crl_url     = %q\n  }\n", c, file, crl)
-			if _, err := lt.srv.Store.CreateCA(pkiID, wire.ToObject(wire.CA{Certificate: der, CertificateAuthorityType: typ, CRLURL: &crl})); err != nil {
-				b.Fatal(err)
-			}
-		}
-		hcl.WriteString("}\n")
-		files[fmt.Sprintf("many/pki-%02d.hcl", p)] = []byte(hcl.String())
-		if p > 0 {
-			all.WriteString("\n")
-		}
-		all.WriteString(hcl.String())
-	}
-	files["one/main.hcl"] = []byte(all.String())
-	for _, layout := range benchLayouts {
-		dir := filepath.Join(base, layout)
-		lt.dirs[layout] = dir
-		for name, data := range files {
-			if strings.HasSuffix(name, ".hcl") && filepath.Dir(name) != layout {
-				continue
-			}
-			path := filepath.Join(dir, strings.TrimPrefix(name, layout+"/"))
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				b.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	lt := &largeTenant{dirs: t.Dirs, srv: t.Server, t: t}
 	large[shape] = lt
 	return lt
 }
@@ -155,28 +107,13 @@ func (c benchCleanup) Run() int {
 		largeMu.Lock()
 		defer largeMu.Unlock()
 		for _, lt := range large {
-			lt.srv.Close()
-			os.RemoveAll(filepath.Dir(lt.dirs[benchLayouts[0]]))
+			lt.t.Close()
 		}
 		if binPath != "" {
 			os.RemoveAll(filepath.Dir(binPath))
 		}
 	}()
 	return c.m.Run()
-}
-
-func pemOf(der []byte) []byte {
-	return []byte("-----BEGIN CERTIFICATE-----\n" + wrap64(der) + "-----END CERTIFICATE-----\n")
-}
-
-func wrap64(der []byte) string {
-	s := wireBase64(der)
-	var b strings.Builder
-	for len(s) > 64 {
-		b.WriteString(s[:64] + "\n")
-		s = s[64:]
-	}
-	return b.String() + s + "\n"
 }
 
 // binRun is one run of the cbactl binary: its wall and CPU time and peak
@@ -441,38 +378,4 @@ func BenchmarkLocal(b *testing.B) {
 			})
 		}
 	}
-}
-
-// TestServeLargeTenant serves a benchmark tenant for measuring the real
-// binary (wall and CPU time, peak memory) from outside:
-//
-//	CBACTL_SERVE_LARGE=120s CBACTL_SERVE_SHAPE=roots CBACTL_SERVE_LATENCY=20ms \
-//	  go test ./cmd/cbactl -run TestServeLargeTenant -v -timeout 0 &
-//	# it prints CBACTL_GRAPH_URL and the configuration directories, then
-//	CBACTL_GRAPH_URL=… CBACTL_ACCESS_TOKEN=fake-token-7f3a9c /usr/bin/time -v cbactl plan --chdir DIR
-//
-// CBACTL_SERVE_SHAPE is tree (the default) or roots; CBACTL_SERVE_LATENCY
-// defaults to 20ms. It serves for the given duration, then stops.
-func TestServeLargeTenant(t *testing.T) {
-	d, err := time.ParseDuration(os.Getenv("CBACTL_SERVE_LARGE"))
-	if err != nil {
-		t.Skip("set CBACTL_SERVE_LARGE to a duration to serve the benchmark tenant")
-	}
-	shape := os.Getenv("CBACTL_SERVE_SHAPE")
-	if shape == "" {
-		shape = "tree"
-	}
-	lat := 20 * time.Millisecond
-	if s := os.Getenv("CBACTL_SERVE_LATENCY"); s != "" {
-		if lat, err = time.ParseDuration(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	lt := setupLarge(t, shape)
-	lt.srv.SetLatency(lat)
-	fmt.Printf("CBACTL_GRAPH_URL=%s CBACTL_ACCESS_TOKEN=%s\n", lt.srv.URL(), fakeToken)
-	for _, layout := range benchLayouts {
-		fmt.Printf("DIR_%s=%s\n", strings.ToUpper(layout), lt.dirs[layout])
-	}
-	time.Sleep(d)
 }

@@ -75,6 +75,9 @@ x509_certificate {
 // TestEveryChangeConverges: each kind of change plans the expected change,
 // applies through Graph, and the next plan has no changes.
 func TestEveryChangeConverges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: skipped with -short")
+	}
 	dir := t.TempDir()
 	root := pkitest.NewRoot(pkitest.WithCN("Root"))
 	issuing := root.NewIntermediate(pkitest.WithCN("Issuing"))

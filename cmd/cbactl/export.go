@@ -14,6 +14,7 @@ import (
 
 	"github.com/cbactl/cbactl/internal/atomicfile"
 	"github.com/cbactl/cbactl/internal/export"
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -100,7 +101,7 @@ func runExport(ctx context.Context, env *Env, o *exportOptions) error {
 	for _, w := range warnings {
 		fmt.Fprintf(env.Err, "Warning: %s\n", w)
 	}
-	if err := atomicfile.WriteFile(o.out, wire.SnapshotFromDocument(doc)); err != nil {
+	if err := atomicfile.WriteFile(o.out, store.SnapshotFromDocument(doc)); err != nil {
 		return fmt.Errorf("write %s: %w", o.out, err)
 	}
 	strengths := ""

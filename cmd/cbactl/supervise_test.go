@@ -13,6 +13,9 @@ import (
 // the child ends without reporting one (the Go runtime's fatal errors exit
 // with 2, which plan --detailed-exitcode means as "changes").
 func TestSupervise(t *testing.T) {
+	if testing.Short() {
+		t.Skip("host-dependent (sh): skipped with -short")
+	}
 	sh, err := exec.LookPath("sh")
 	if err != nil {
 		t.Skip("no sh")

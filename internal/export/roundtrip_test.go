@@ -479,6 +479,9 @@ func dump(files []export.File) string {
 // the legacy store's pki block when the legacy store holds CAs no container
 // holds.
 func TestRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: skipped with -short")
+	}
 	const cases = 200
 	start := time.Now()
 	now := time.Now()

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cbactl/cbactl/internal/graph/snapshot"
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -50,7 +51,7 @@ func TestSnapshotOfGraphLoadsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "tenant.json")
-	if err := os.WriteFile(path, wire.SnapshotFromDocument(doc), 0o644); err != nil {
+	if err := os.WriteFile(path, store.SnapshotFromDocument(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fromGraph, err := c.Observe(ctx)

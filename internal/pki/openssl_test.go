@@ -17,6 +17,9 @@ import (
 
 func opensslPath(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("host-dependent (OpenSSL): skipped with -short")
+	}
 	path, err := exec.LookPath("openssl")
 	if err != nil {
 		t.Skip("openssl not on PATH")

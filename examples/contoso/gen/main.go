@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
 )
@@ -84,7 +85,7 @@ func run(out string) error {
 	}
 	testFiles(files, contosoIssuing, contosoSmartcard, fabrikamIssuing)
 
-	s := wire.NewStore()
+	s := store.NewStore()
 	s.SetTenantID("4a6f2c1e-8b3d-4e5f-9a7b-1c2d3e4f5a6b")
 	for _, g := range []wire.Group{
 		{ID: "5d1c7e0a-3b9f-4c2d-8e6a-0f1b2c3d4e01", DisplayName: "CBA Users"},

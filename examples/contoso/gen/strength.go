@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/pki/pkitest"
@@ -11,7 +12,7 @@ import (
 // strengths and the custom strength of strengths.hcl, exactly as declared
 // (so that it adds nothing to the example's plan), used by a Conditional
 // Access policy.
-func addStrengths(s *wire.Store, contosoSmartcard *pkitest.CA) error {
+func addStrengths(s *store.Store, contosoSmartcard *pkitest.CA) error {
 	s.EnsureBuiltInStrengths()
 	obj, err := s.CreateStrength(wire.ToObject(wire.StrengthFromModel(model.AuthStrength{
 		DisplayName:         "Contoso PIV smart card",

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -15,7 +16,7 @@ import (
 func (s *Server) tenantID() string {
 	id := s.Store.TenantID()
 	if id == "" {
-		id = wire.NewGUID()
+		id = store.NewGUID()
 		s.Store.SetTenantID(id)
 	}
 	return id

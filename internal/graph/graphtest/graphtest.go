@@ -1,6 +1,6 @@
 // Package graphtest is a fake Microsoft Graph server (net/http/httptest) for
 // the endpoints cbactl uses, so that every feature is tested through real
-// HTTP. It is an HTTP front over a *wire.Store, which holds the tenant with
+// HTTP. It is an HTTP front over a *store.Store, which holds the tenant with
 // Graph's write semantics; this package adds what Graph does at the HTTP
 // level: authentication, request validation (unknown properties, enum values,
 // required fields), status codes and error bodies, paging, the evolvable-enum
@@ -84,6 +84,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -114,7 +115,7 @@ type Options struct {
 type Server struct {
 	// Store is the tenant. Tests may read and seed it directly; writes made
 	// through it bypass HTTP validation.
-	Store *wire.Store
+	Store *store.Store
 
 	srv         *httptest.Server
 	token       string
@@ -126,7 +127,9 @@ type Server struct {
 	closeOnce   sync.Once
 
 	recMu    sync.Mutex
+	recCond  *sync.Cond // signalled when a request is recorded or a handler returns
 	requests []Request
+	active   int // requests being handled
 
 	faultMu sync.Mutex
 	faults  []*faultRule
@@ -167,7 +170,7 @@ func New(opts Options) *Server {
 		panic("graphtest: Options.Token is required")
 	}
 	s := &Server{
-		Store:       wire.NewStore(),
+		Store:       store.NewStore(),
 		token:       opts.Token,
 		pageSize:    opts.PageSize,
 		uploadPolls: opts.UploadPolls,
@@ -178,6 +181,7 @@ func New(opts Options) *Server {
 		deletes:     map[string]int{},
 		deletePolls: opts.DeletePolls,
 	}
+	s.recCond = sync.NewCond(&s.recMu)
 	switch {
 	case s.deletePolls == 0:
 		s.deletePolls = 1
@@ -223,7 +227,7 @@ func (s *Server) Close() {
 	}
 }
 
-// LoadSnapshot replaces the tenant with a snapshot (wire.Store.Load) and
+// LoadSnapshot replaces the tenant with a snapshot (store.Store.Load) and
 // forgets running uploads. The built-in authentication strengths are added
 // when the snapshot lacks them: every tenant has them.
 func (s *Server) LoadSnapshot(data []byte) error {
@@ -280,9 +284,11 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 const maxBody = 16 << 20
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{s: s, r: r, reqID: wire.NewGUID(), clientReqID: r.Header.Get("client-request-id")}
+	s.enter()
+	defer s.leave()
+	c := &call{s: s, r: r, reqID: store.NewGUID(), clientReqID: r.Header.Get("client-request-id")}
 	if c.clientReqID == "" {
-		c.clientReqID = wire.NewGUID()
+		c.clientReqID = store.NewGUID()
 	}
 	w.Header().Set("request-id", c.reqID)
 	w.Header().Set("client-request-id", c.clientReqID)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 )
@@ -47,7 +48,7 @@ func (c *call) requireMethodEnabled() error {
 
 // storeError maps the store's not-found error to Graph's 404.
 func storeError(err error) error {
-	var nf *wire.NotFoundError
+	var nf *store.NotFoundError
 	if errors.As(err, &nf) {
 		return notFound(nf.ID)
 	}

@@ -38,6 +38,42 @@ func (s *Server) record(r *http.Request, body []byte) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	s.requests = append(s.requests, req)
+	s.recCond.Broadcast()
+}
+
+func (s *Server) enter() {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	s.active++
+}
+
+func (s *Server) leave() {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	s.active--
+	s.recCond.Broadcast()
+}
+
+// WaitRequests blocks until at least n requests have been recorded since
+// the start or the last ResetRequests: a test's way to know that a request
+// has reached the server, without sleeping.
+func (s *Server) WaitRequests(n int) {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	for len(s.requests) < n {
+		s.recCond.Wait()
+	}
+}
+
+// WaitIdle blocks until no request is being handled: every request that
+// reached the server has been answered or abandoned (a client that gave up
+// during a wait), and nothing it does is still to come.
+func (s *Server) WaitIdle() {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	for s.active > 0 {
+		s.recCond.Wait()
+	}
 }
 
 // Requests returns the requests received since the start or the last

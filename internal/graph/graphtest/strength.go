@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -62,7 +63,7 @@ func init() {
 
 // strengthError maps the store's errors: not found 404, a refusal 400.
 func strengthError(err error) error {
-	var ve *wire.ValidationError
+	var ve *store.ValidationError
 	if errors.As(err, &ve) {
 		return badRequest("%s", ve.Message)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -343,7 +344,7 @@ func (c *call) batchItem(r batchRequest) batchResponse {
 	for k, v := range r.Headers {
 		hr.Header.Set(k, v)
 	}
-	sub := &call{s: c.s, r: hr, body: r.Body, reqID: wire.NewGUID(), clientReqID: c.clientReqID}
+	sub := &call{s: c.s, r: hr, body: r.Body, reqID: store.NewGUID(), clientReqID: c.clientReqID}
 	h, err := sub.route()
 	var resp response
 	if err == nil {

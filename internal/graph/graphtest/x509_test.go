@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 )
 
@@ -186,7 +187,7 @@ func TestX509Delete(t *testing.T) {
 	if len(r.body) != 0 {
 		t.Errorf("body %q", r.body)
 	}
-	if diff := cmp.Diff(string(wire.DefaultX509()["state"]), `"disabled"`); diff != "" {
+	if diff := cmp.Diff(string(store.DefaultX509()["state"]), `"disabled"`); diff != "" {
 		t.Fatal(diff)
 	}
 	if st := h.must(h.do("GET", x509URL, nil), 200).object(t)["state"]; st != "disabled" {

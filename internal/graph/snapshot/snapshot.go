@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/cbactl/cbactl/internal/atomicfile"
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
@@ -21,7 +22,7 @@ import (
 // Tenant is a snapshot file as a model.Tenant.
 type Tenant struct {
 	path  string
-	store *wire.Store
+	store *store.Store
 
 	mu    sync.Mutex
 	dirty bool
@@ -47,7 +48,7 @@ func Open(path string) (*Tenant, error) {
 	if len(data) > MaxBytes {
 		return nil, fmt.Errorf("%s: the snapshot is larger than %d MiB; cbactl reads snapshots of at most %d MiB", path, MaxBytes>>20, MaxBytes>>20)
 	}
-	s := wire.NewStore()
+	s := store.NewStore()
 	if err := s.Load(data); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

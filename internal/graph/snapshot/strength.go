@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cbactl/cbactl/internal/graph/store"
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -25,7 +26,7 @@ func (t *Tenant) ObserveStrengths(context.Context) ([]model.AuthStrength, []stri
 // strengthResult words a refusal as Graph's, so that a snapshot apply fails
 // exactly where Graph would.
 func (t *Tenant) strengthResult(err error) error {
-	var ve *wire.ValidationError
+	var ve *store.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("snapshot %s: Graph would refuse this write: %w", t.path, err)
 	}

@@ -126,7 +126,7 @@ func CABody(c CA, update bool) ([]byte, error) {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, err
 	}
-	o["@odata.type"] = raw(CAODataType)
+	o["@odata.type"] = Raw(CAODataType)
 	if !update {
 		for k, v := range o {
 			if string(v) == "null" {

@@ -1,9 +1,8 @@
 // Package wire holds Microsoft Graph's JSON shapes for the resources cbactl
-// manages, the strict decoding that reports what cbactl does not model, the
-// mapping between those shapes and the domain model, the tenant snapshot
-// file, and an in-memory tenant with Graph's write semantics (used by the
-// snapshot backend and the fake Graph server). It does not import the Graph
-// SDK, so everything built on it compiles in seconds.
+// manages, the strict decoding that reports what cbactl does not model, and
+// the mapping between those shapes and the domain model. The in-memory
+// tenant built on them is package store. It does not import the Graph SDK,
+// so everything built on it compiles in seconds.
 package wire
 
 // Graph's spellings of the values cbactl maps to the domain enumerations.

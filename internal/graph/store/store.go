@@ -1,4 +1,8 @@
-package wire
+// Package store is a tenant held in memory in Graph's JSON shapes (package
+// wire), with Graph's write semantics, and the tenant snapshot file: the
+// snapshot backend and the fake Graph server share it. It does not import
+// the Graph SDK.
+package store
 
 import (
 	"bytes"
@@ -12,13 +16,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
-
-// Object is a Graph JSON object whose properties are kept as they came, so
-// that properties cbactl does not model survive every write.
-type Object = map[string]json.RawMessage
 
 // NotFoundError is returned for an id the store does not hold.
 type NotFoundError struct {
@@ -38,9 +39,9 @@ func IsNotFound(err error) bool {
 }
 
 // Store is a tenant held in Graph's JSON shapes, with Graph's write
-// semantics: POST assigns ids and timestamps and derives a CA's thumbprint,
+// semantics: POST assigns ids and timestamps and derives a wire.CA's thumbprint,
 // issuer (its own subject), SKI and expiry from its certificate; PATCH replaces the properties
-// it carries and keeps the others; DELETE of a PKI deletes its CAs. The
+// it carries and keeps the others; DELETE of a wire.PKI deletes its CAs. The
 // snapshot backend and the fake Graph server both use it. It is safe for
 // concurrent use.
 type Store struct {
@@ -50,20 +51,20 @@ type Store struct {
 
 	mu       sync.Mutex
 	tenantID string
-	x509     Object // nil: Graph's default configuration
+	x509     wire.Object // nil: Graph's default configuration
 	pkis     []*storedPKI
 	legacy   []json.RawMessage
 	groups   []json.RawMessage
 	// strengths are authentication strengths (strength.go).
 	strengths []*storedStrength
 	// users are directory users (users.go), with an index.
-	users []Object
+	users []wire.Object
 	uidx  userIndex
 }
 
 type storedPKI struct {
-	obj Object
-	cas []Object
+	obj wire.Object
+	cas []wire.Object
 }
 
 // NewStore returns an empty tenant.
@@ -81,38 +82,20 @@ func NewGUID() string {
 }
 
 func (s *Store) timestamp() json.RawMessage {
-	return raw(s.Now().UTC().Format("2006-01-02T15:04:05Z"))
+	return wire.Raw(s.Now().UTC().Format("2006-01-02T15:04:05Z"))
 }
 
-// raw encodes a value that cannot fail to encode.
-func raw(v any) json.RawMessage {
-	b, err := Marshal(v)
-	if err != nil {
-		panic(err) // strings, bools and wire structs always encode
-	}
-	return b
-}
+func marshalObject(o wire.Object) []byte { return wire.Raw(o) }
 
-// ToObject encodes a wire value as an Object.
-func ToObject(v any) Object {
-	var o Object
-	if err := json.Unmarshal(raw(v), &o); err != nil {
-		panic(err)
-	}
-	return o
-}
-
-func marshalObject(o Object) []byte { return raw(o) }
-
-func clone(o Object) Object {
-	c := make(Object, len(o))
+func clone(o wire.Object) wire.Object {
+	c := make(wire.Object, len(o))
 	for k, v := range o {
 		c[k] = append(json.RawMessage(nil), v...)
 	}
 	return c
 }
 
-func str(o Object, key string) string {
+func str(o wire.Object, key string) string {
 	var s string
 	_ = json.Unmarshal(o[key], &s)
 	return s
@@ -133,8 +116,8 @@ func (s *Store) SetTenantID(id string) {
 }
 
 // DefaultX509 is the configuration Graph returns for an untouched tenant.
-func DefaultX509() Object {
-	return ToObject(X509FromModel(model.DefaultX509()))
+func DefaultX509() wire.Object {
+	return wire.ToObject(wire.X509FromModel(model.DefaultX509()))
 }
 
 // X509 returns the method configuration.
@@ -148,7 +131,7 @@ func (s *Store) X509() []byte {
 }
 
 // PatchX509 replaces the properties the body carries.
-func (s *Store) PatchX509(body Object) {
+func (s *Store) PatchX509(body wire.Object) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.x509 == nil {
@@ -175,7 +158,7 @@ func (s *Store) findPKI(id string) (int, error) {
 	return -1, &NotFoundError{Kind: "certificateBasedAuthPki", ID: id}
 }
 
-// PKIs returns every PKI container, without its CAs.
+// PKIs returns every wire.PKI container, without its CAs.
 func (s *Store) PKIs() [][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -186,7 +169,7 @@ func (s *Store) PKIs() [][]byte {
 	return out
 }
 
-// PKI returns one PKI container, without its CAs.
+// wire.PKI returns one wire.PKI container, without its CAs.
 func (s *Store) PKI(id string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -197,13 +180,13 @@ func (s *Store) PKI(id string) ([]byte, error) {
 	return marshalObject(s.pkis[i].obj), nil
 }
 
-// CreatePKI adds a PKI container and returns it.
-func (s *Store) CreatePKI(body Object) []byte {
+// CreatePKI adds a wire.PKI container and returns it.
+func (s *Store) CreatePKI(body wire.Object) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := clone(body)
-	o["id"] = raw(s.NewID())
-	o["status"] = raw(PKIStatusSucceeded)
+	o["id"] = wire.Raw(s.NewID())
+	o["status"] = wire.Raw(wire.PKIStatusSucceeded)
 	o["statusDetails"] = json.RawMessage("null")
 	o["lastModifiedDateTime"] = s.timestamp()
 	o["deletedDateTime"] = json.RawMessage("null")
@@ -211,8 +194,8 @@ func (s *Store) CreatePKI(body Object) []byte {
 	return marshalObject(o)
 }
 
-// PatchPKI replaces the properties the body carries and returns the PKI.
-func (s *Store) PatchPKI(id string, body Object) ([]byte, error) {
+// PatchPKI replaces the properties the body carries and returns the wire.PKI.
+func (s *Store) PatchPKI(id string, body wire.Object) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, err := s.findPKI(id)
@@ -226,7 +209,7 @@ func (s *Store) PatchPKI(id string, body Object) ([]byte, error) {
 	return marshalObject(s.pkis[i].obj), nil
 }
 
-// SetPKIStatus records the state of an asynchronous job on a PKI.
+// SetPKIStatus records the state of an asynchronous job on a wire.PKI.
 func (s *Store) SetPKIStatus(id, status, details string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -234,17 +217,17 @@ func (s *Store) SetPKIStatus(id, status, details string) error {
 	if err != nil {
 		return err
 	}
-	s.pkis[i].obj["status"] = raw(status)
+	s.pkis[i].obj["status"] = wire.Raw(status)
 	if details == "" {
 		s.pkis[i].obj["statusDetails"] = json.RawMessage("null")
 	} else {
-		s.pkis[i].obj["statusDetails"] = raw(details)
+		s.pkis[i].obj["statusDetails"] = wire.Raw(details)
 	}
 	s.pkis[i].obj["lastModifiedDateTime"] = s.timestamp()
 	return nil
 }
 
-// DeletePKI deletes a PKI container and its CAs.
+// DeletePKI deletes a wire.PKI container and its CAs.
 func (s *Store) DeletePKI(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -270,7 +253,7 @@ func (s *Store) findCA(pkiID, caID string) (*storedPKI, int, error) {
 	return p, -1, &NotFoundError{Kind: "certificateAuthorityDetail", ID: caID}
 }
 
-// CAs returns the CAs of a PKI container.
+// CAs returns the CAs of a wire.PKI container.
 func (s *Store) CAs(pkiID string) ([][]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -285,7 +268,7 @@ func (s *Store) CAs(pkiID string) ([][]byte, error) {
 	return out, nil
 }
 
-// CA returns one CA.
+// wire.CA returns one wire.CA.
 func (s *Store) CA(pkiID, caID string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -296,9 +279,9 @@ func (s *Store) CA(pkiID, caID string) ([]byte, error) {
 	return marshalObject(p.cas[j]), nil
 }
 
-// CreateCA adds a CA to a PKI container and returns it, with the properties
+// CreateCA adds a wire.CA to a wire.PKI container and returns it, with the properties
 // Graph derives from the certificate.
-func (s *Store) CreateCA(pkiID string, body Object) ([]byte, error) {
+func (s *Store) CreateCA(pkiID string, body wire.Object) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, err := s.findPKI(pkiID)
@@ -306,7 +289,7 @@ func (s *Store) CreateCA(pkiID string, body Object) ([]byte, error) {
 		return nil, err
 	}
 	o := clone(body)
-	o["id"] = raw(s.NewID())
+	o["id"] = wire.Raw(s.NewID())
 	o["createdDateTime"] = s.timestamp()
 	o["deletedDateTime"] = json.RawMessage("null")
 	for _, k := range []string{"certificateRevocationListUrl", "deltaCertificateRevocationListUrl"} {
@@ -315,23 +298,23 @@ func (s *Store) CreateCA(pkiID string, body Object) ([]byte, error) {
 		}
 	}
 	if _, ok := o["isIssuerHintEnabled"]; !ok {
-		o["isIssuerHintEnabled"] = raw(false)
+		o["isIssuerHintEnabled"] = wire.Raw(false)
 	}
 	var der []byte
 	if json.Unmarshal(o["certificate"], &der) == nil {
 		if c, err := x509.ParseCertificate(der); err == nil {
-			o["thumbprint"] = raw(pki.SHA1Thumbprint(der))
-			o["issuer"] = raw(pki.SubjectDN(c, pki.RuleOrder)) // the CA as an issuer (graph-api.md §9.13)
-			o["issuerSubjectKeyIdentifier"] = raw(pki.SubjectKeyID(c))
-			o["expirationDateTime"] = raw(c.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))
+			o["thumbprint"] = wire.Raw(pki.SHA1Thumbprint(der))
+			o["issuer"] = wire.Raw(pki.SubjectDN(c, pki.RuleOrder)) // the wire.CA as an issuer (graph-api.md §9.13)
+			o["issuerSubjectKeyIdentifier"] = wire.Raw(pki.SubjectKeyID(c))
+			o["expirationDateTime"] = wire.Raw(c.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))
 		}
 	}
 	s.pkis[i].cas = append(s.pkis[i].cas, o)
 	return marshalObject(o), nil
 }
 
-// PatchCA replaces the properties the body carries and returns the CA.
-func (s *Store) PatchCA(pkiID, caID string, body Object) ([]byte, error) {
+// PatchCA replaces the properties the body carries and returns the wire.CA.
+func (s *Store) PatchCA(pkiID, caID string, body wire.Object) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, j, err := s.findCA(pkiID, caID)
@@ -347,7 +330,7 @@ func (s *Store) PatchCA(pkiID, caID string, body Object) ([]byte, error) {
 	return marshalObject(p.cas[j]), nil
 }
 
-// DeleteCA deletes a CA.
+// DeleteCA deletes a wire.CA.
 func (s *Store) DeleteCA(pkiID, caID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -371,13 +354,13 @@ func (s *Store) Legacy() [][]byte {
 }
 
 // SetLegacy replaces the classic store.
-func (s *Store) SetLegacy(cfg LegacyConfig) {
+func (s *Store) SetLegacy(cfg wire.LegacyConfig) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cfg.ID == "" {
-		cfg.ID = LegacyConfigID
+		cfg.ID = wire.LegacyConfigID
 	}
-	s.legacy = []json.RawMessage{raw(cfg)}
+	s.legacy = []json.RawMessage{wire.Raw(cfg)}
 }
 
 // Groups returns the groups whose display name is name (exactly).
@@ -386,7 +369,7 @@ func (s *Store) Groups(name string) [][]byte {
 	defer s.mu.Unlock()
 	var out [][]byte
 	for _, g := range s.groups {
-		var gr Group
+		var gr wire.Group
 		if json.Unmarshal(g, &gr) == nil && gr.DisplayName == name {
 			out = append(out, append([]byte(nil), g...))
 		}
@@ -395,10 +378,10 @@ func (s *Store) Groups(name string) [][]byte {
 }
 
 // AddGroup adds a directory group.
-func (s *Store) AddGroup(g Group) {
+func (s *Store) AddGroup(g wire.Group) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.groups = append(s.groups, raw(g))
+	s.groups = append(s.groups, wire.Raw(g))
 }
 
 // SnapshotVersion is the version of the snapshot format this package writes.
@@ -409,11 +392,11 @@ type snapshotFile struct {
 	SnapshotVersion                         int               `json:"snapshotVersion"`
 	TenantID                                string            `json:"tenantId,omitempty"`
 	X509Certificate                         json.RawMessage   `json:"x509Certificate,omitempty"`
-	CertificateBasedAuthConfigurations      []Object          `json:"certificateBasedAuthConfigurations,omitempty"`
+	CertificateBasedAuthConfigurations      []wire.Object     `json:"certificateBasedAuthConfigurations,omitempty"`
 	LegacyCertificateBasedAuthConfiguration []json.RawMessage `json:"legacyCertificateBasedAuthConfiguration,omitempty"`
 	Groups                                  []json.RawMessage `json:"groups,omitempty"`
-	AuthenticationStrengthPolicies          []Object          `json:"authenticationStrengthPolicies,omitempty"`
-	Users                                   []Object          `json:"users,omitempty"`
+	AuthenticationStrengthPolicies          []wire.Object     `json:"authenticationStrengthPolicies,omitempty"`
+	Users                                   []wire.Object     `json:"users,omitempty"`
 }
 
 // Load replaces the store's contents with a snapshot. Unknown top-level keys
@@ -444,7 +427,7 @@ func (s *Store) Load(data []byte) error {
 	if f.SnapshotVersion != SnapshotVersion {
 		return fmt.Errorf("invalid snapshot: snapshotVersion is %d; this cbactl reads version %d", f.SnapshotVersion, SnapshotVersion)
 	}
-	var x509 Object
+	var x509 wire.Object
 	if len(f.X509Certificate) > 0 && string(f.X509Certificate) != "null" {
 		if err := json.Unmarshal(f.X509Certificate, &x509); err != nil {
 			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
@@ -500,9 +483,9 @@ func (s *Store) Snapshot() []byte {
 		o := clone(p.obj)
 		cas := p.cas
 		if cas == nil {
-			cas = []Object{}
+			cas = []wire.Object{}
 		}
-		o["certificateAuthorities"] = raw(cas)
+		o["certificateAuthorities"] = wire.Raw(cas)
 		f.CertificateBasedAuthConfigurations = append(f.CertificateBasedAuthConfigurations, o)
 	}
 	f.AuthenticationStrengthPolicies = s.snapshotStrengths()
@@ -517,10 +500,10 @@ func (s *Store) Snapshot() []byte {
 	return b.Bytes()
 }
 
-// Document decodes the store into Graph's typed shapes and reports the
+// wire.Document decodes the store into Graph's typed shapes and reports the
 // properties cbactl does not model.
-func (s *Store) Document() (Document, []string, error) {
-	d := Document{TenantID: s.TenantID()}
+func (s *Store) Document() (wire.Document, []string, error) {
+	d := wire.Document{TenantID: s.TenantID()}
 	var unknown []string
 	add := func(u []string, err error) error {
 		unknown = append(unknown, u...)
@@ -533,15 +516,15 @@ func (s *Store) Document() (Document, []string, error) {
 	}
 	s.mu.Unlock()
 	if x509raw != nil {
-		d.X509 = &X509Config{}
-		if err := add(Decode(x509raw, d.X509, "x509Certificate")); err != nil {
+		d.X509 = &wire.X509Config{}
+		if err := add(wire.Decode(x509raw, d.X509, "x509Certificate")); err != nil {
 			return d, nil, err
 		}
 	}
 	for i, p := range s.PKIs() {
-		var wp PKI
+		var wp wire.PKI
 		path := fmt.Sprintf("certificateBasedAuthConfigurations[%d]", i)
-		if err := add(Decode(p, &wp, path)); err != nil {
+		if err := add(wire.Decode(p, &wp, path)); err != nil {
 			return d, nil, err
 		}
 		cas, err := s.CAs(wp.ID)
@@ -549,8 +532,8 @@ func (s *Store) Document() (Document, []string, error) {
 			return d, nil, err
 		}
 		for j, c := range cas {
-			var ca CA
-			if err := add(Decode(c, &ca, fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
+			var ca wire.CA
+			if err := add(wire.Decode(c, &ca, fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
 				return d, nil, err
 			}
 			wp.CertificateAuthorities = append(wp.CertificateAuthorities, ca)
@@ -558,8 +541,8 @@ func (s *Store) Document() (Document, []string, error) {
 		d.PKIs = append(d.PKIs, wp)
 	}
 	for i, l := range s.Legacy() {
-		var lc LegacyConfig
-		if err := add(Decode(l, &lc, fmt.Sprintf("legacyCertificateBasedAuthConfiguration[%d]", i))); err != nil {
+		var lc wire.LegacyConfig
+		if err := add(wire.Decode(l, &lc, fmt.Sprintf("legacyCertificateBasedAuthConfiguration[%d]", i))); err != nil {
 			return d, nil, err
 		}
 		d.Legacy = append(d.Legacy, lc)
@@ -568,8 +551,8 @@ func (s *Store) Document() (Document, []string, error) {
 	groups := append([]json.RawMessage(nil), s.groups...)
 	s.mu.Unlock()
 	for i, g := range groups {
-		var gr Group
-		if err := add(Decode(g, &gr, fmt.Sprintf("groups[%d]", i))); err != nil {
+		var gr wire.Group
+		if err := add(wire.Decode(g, &gr, fmt.Sprintf("groups[%d]", i))); err != nil {
 			return d, nil, err
 		}
 		d.Groups = append(d.Groups, gr)
@@ -591,36 +574,36 @@ func (s *Store) Document() (Document, []string, error) {
 }
 
 // SnapshotFromDocument is the snapshot file of a document read from Graph.
-func SnapshotFromDocument(d Document) []byte {
+func SnapshotFromDocument(d wire.Document) []byte {
 	s := NewStore()
 	s.tenantID = d.TenantID
 	if d.X509 != nil {
-		s.x509 = ToObject(d.X509)
+		s.x509 = wire.ToObject(d.X509)
 	}
 	for _, p := range d.PKIs {
 		cas := p.CertificateAuthorities
 		p.CertificateAuthorities = nil
-		sp := &storedPKI{obj: ToObject(p)}
+		sp := &storedPKI{obj: wire.ToObject(p)}
 		for _, ca := range cas {
-			sp.cas = append(sp.cas, ToObject(ca))
+			sp.cas = append(sp.cas, wire.ToObject(ca))
 		}
 		s.pkis = append(s.pkis, sp)
 	}
 	for _, l := range d.Legacy {
-		s.legacy = append(s.legacy, raw(l))
+		s.legacy = append(s.legacy, wire.Raw(l))
 	}
 	for _, g := range d.Groups {
-		s.groups = append(s.groups, raw(g))
+		s.groups = append(s.groups, wire.Raw(g))
 	}
 	for _, u := range d.Users {
-		s.users = append(s.users, ToObject(u))
+		s.users = append(s.users, wire.ToObject(u))
 	}
 	for _, p := range d.Strengths {
 		configs, usage := p.CombinationConfigurations, p.Usage
 		p.CombinationConfigurations, p.Usage = nil, nil
-		st := &storedStrength{obj: ToObject(p), usage: usage}
+		st := &storedStrength{obj: wire.ToObject(p), usage: usage}
 		for _, c := range configs {
-			st.configs = append(st.configs, ToObject(c))
+			st.configs = append(st.configs, wire.ToObject(c))
 		}
 		s.strengths = append(s.strengths, st)
 	}

@@ -1,0 +1,117 @@
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// decodeCases are Graph responses, and near misses, for the types Decode
+// reads.
+var decodeCases = []struct {
+	name string
+	new  func() any
+	data string
+	// fast: Decode takes its one-pass path (the common case must).
+	fast bool
+}{
+	{"x509 documented example", func() any { return new(X509Config) }, docExample, false},
+	{"x509 exact", func() any { return new(X509Config) }, `{"id":"X509Certificate","state":"enabled","includeTargets":[{"id":"all_users","targetType":"group","isRegistrationRequired":false}],"certificateUserBindings":[{"x509CertificateField":"PrincipalName","userProperty":"userPrincipalName","priority":1}]}`, true},
+	{"x509 with whitespace", func() any { return new(X509Config) }, "{ \"state\" :\n\"enabled\" , \"includeTargets\"\t: [] }\n", true},
+	{"wrong case property", func() any { return new(X509Config) }, `{"State":"enabled"}`, false},
+	{"wrong case nested property", func() any { return new(X509Config) }, `{"includeTargets":[{"ID":"g","targetType":"group"}]}`, false},
+	{"unknown property", func() any { return new(X509Config) }, `{"state":"enabled","brandNew":1}`, false},
+	{"name of another level", func() any { return new(X509Config) }, `{"state":"enabled","priority":1}`, false},
+	{"escaped name", func() any { return new(X509Config) }, `{"st\u0061te":"enabled"}`, false},
+	{"escaped wrong case name", func() any { return new(X509Config) }, `{"St\u0061te":"enabled"}`, false},
+	{"value spelled like a name", func() any { return new(X509Config) }, `{"state":"State","id":"x\"y:"}`, true},
+	{"escaped quote before a colon", func() any { return new(X509Config) }, `{"id":"a\\","state":"enabled"}`, true},
+	{"data after the value", func() any { return new(X509Config) }, `{"state":"enabled"} {}`, false},
+	{"duplicate names", func() any { return new(X509Config) }, `{"state":"enabled","state":"disabled"}`, true},
+	{"not JSON", func() any { return new(X509Config) }, `{"state":`, false},
+	{"wrong type", func() any { return new(X509Config) }, `{"state":1}`, false},
+	{"delta CRL URL alias", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1","deltacertificateRevocationListUrl":"http://crl/d.crl"}]}`, false},
+	{"CA page", func() any { return new(Collection[CA]) }, `{"@odata.context":"x","value":[{"id":"1","certificate":"MIIB","certificateAuthorityType":"root","displayName":null,"deltaCertificateRevocationListUrl":"http://crl/d.crl"}],"@odata.nextLink":"n"}`, true},
+	{"annotation", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1","includeTargets@odata.context":"x"}]}`, false},
+}
+
+// TestDecodeFastPath: Decode's one-pass path gives exactly what its slow
+// path gives (the value, the properties not modelled, whether it fails),
+// and is taken for what Graph sends.
+func TestDecodeFastPath(t *testing.T) {
+	for _, c := range decodeCases {
+		t.Run(c.name, func(t *testing.T) {
+			compareDecode(t, c.new, []byte(c.data))
+			if fast := decodeStrict([]byte(c.data), c.new()) == nil; fast != c.fast {
+				t.Errorf("fast path taken: %v, want %v", fast, c.fast)
+			}
+		})
+	}
+}
+
+func compareDecode(t *testing.T, newV func() any, data []byte) {
+	t.Helper()
+	got, want := newV(), newV()
+	gotUnknown, gotErr := Decode(data, got, "p")
+	wantUnknown, wantErr := decodeLenient(data, want, "p")
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("Decode error %v, slow path %v", gotErr, wantErr)
+	}
+	if gotErr != nil {
+		return
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("value (-slow path +Decode):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantUnknown, gotUnknown); diff != "" {
+		t.Errorf("not modelled (-slow path +Decode):\n%s", diff)
+	}
+}
+
+func TestFieldNamesDistinct(t *testing.T) {
+	type folded struct {
+		A string `json:"state"`
+		B struct {
+			C string `json:"State"`
+		} `json:"b"`
+	}
+	if fieldNamesOf(reflect.TypeOf(&folded{})).distinct {
+		t.Error("state and State are not distinct without case")
+	}
+	for _, v := range []any{&X509Config{}, &Collection[CA]{}, &Collection[PKI]{}, &PKI{}} {
+		if !fieldNamesOf(reflect.TypeOf(v)).distinct {
+			t.Errorf("%T: names differ only in case", v)
+		}
+	}
+}
+
+// FuzzDecode: for any input, Decode agrees with its slow path.
+func FuzzDecode(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add(c.data)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		compareDecode(t, func() any { return new(X509Config) }, []byte(data))
+		compareDecode(t, func() any { return new(Collection[CA]) }, []byte(data))
+	})
+}
+
+func BenchmarkDecodeCAPage(b *testing.B) {
+	var items []string
+	cert := strings.Repeat("QUJD", 400)
+	for i := range 250 {
+		item, _ := json.Marshal(map[string]any{"id": fmt.Sprint(i), "certificate": cert, "certificateAuthorityType": "intermediate", "displayName": nil, "issuer": "CN=Root", "expirationDateTime": "2030-01-01T00:00:00Z", "thumbprint": "AB"})
+		items = append(items, string(item))
+	}
+	data := []byte(`{"value":[` + strings.Join(items, ",") + `]}`)
+	for b.Loop() {
+		var p Collection[CA]
+		if unknown, err := Decode(data, &p, "p"); err != nil || unknown != nil {
+			b.Fatal(unknown, err)
+		}
+	}
+}
