@@ -199,16 +199,20 @@ func TestGetRetriesDroppedConnection(t *testing.T) {
 	}
 }
 
+// TestCancelledContextReturnsPromptly: a cancelled command does not sit out
+// the server's latency or a Retry-After wait. The waits are a minute and the
+// bound half of that, so that no verdict depends on the machine's speed.
 func TestCancelledContextReturnsPromptly(t *testing.T) {
+	const bound = 30 * time.Second
 	srv := newServer(t)
 	c, _ := newClient(t, srv, func(o *Options) { o.Sleep = nil })
-	srv.SetLatency(10 * time.Second)
+	srv.SetLatency(time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := c.Observe(ctx)
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > bound {
 		t.Errorf("Observe returned after %v", d)
 	}
 	if !errors.Is(err, context.Canceled) {
@@ -223,7 +227,7 @@ func TestCancelledContextReturnsPromptly(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel2)
 	start = time.Now()
 	_, err = c.ResolveGroups(ctx2, []string{"g"})
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > bound {
 		t.Errorf("ResolveGroups returned after %v", d)
 	}
 	if !errors.Is(err, context.Canceled) {
