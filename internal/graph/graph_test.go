@@ -426,8 +426,11 @@ func TestObserveRoundTrips(t *testing.T) {
 	if len(obs.State.PKIs) != 12 {
 		t.Fatalf("%d PKIs", len(obs.State.PKIs))
 	}
-	if d >= 3*150*time.Millisecond+200*time.Millisecond {
-		t.Errorf("Observe took %v with 150 ms latency: more than two round trips", d)
+	// Two round trips take 300 ms; reading the 12 PKIs' CAs one after the
+	// other would take 16 × 150 ms. The bound sits far from both, so only a
+	// sequential read fails it, however busy the machine.
+	if d >= 12*150*time.Millisecond {
+		t.Errorf("Observe took %v with 150 ms latency: the CA lists were read one after the other", d)
 	}
 	if n := len(srv.Requests()); n != 3+12+1 {
 		t.Errorf("%d requests, want %d", n, 3+12+1)
