@@ -195,3 +195,23 @@ func TestFailedPlan(t *testing.T) {
 		t.Errorf("Markdown:\n%s", md.String())
 	}
 }
+
+// goldens renders p in text, JSON and Markdown, compares each with its golden
+// file (name.txt, name.json, name.md) and returns the text and the JSON.
+func goldens(t *testing.T, name string, p *plan.Plan) (text, js []byte) {
+	t.Helper()
+	var tb, jb, mb bytes.Buffer
+	if err := Text(&tb, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&jb, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&mb, p); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name+".txt", tb.Bytes())
+	golden(t, name+".json", jb.Bytes())
+	golden(t, name+".md", mb.Bytes())
+	return tb.Bytes(), jb.Bytes()
+}

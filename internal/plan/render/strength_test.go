@@ -47,21 +47,9 @@ func strengthStates() (desired, observed model.State) {
 func TestStrengthGolden(t *testing.T) {
 	desired, observed := strengthStates()
 	p := plan.Diff(desired, observed)
-	var text, js, md bytes.Buffer
-	if err := Text(&text, p, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := JSON(&js, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := Markdown(&md, p); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "strengths.txt", text.Bytes())
-	golden(t, "strengths.json", js.Bytes())
-	golden(t, "strengths.md", md.Bytes())
+	text, js := goldens(t, "strengths", p)
 	for _, s := range []string{"Phishing-resistant MFA", "Hand made", "s-5", "00000000-0000-0000-0000-000000000004"} {
-		if bytes.Contains(text.Bytes(), []byte(s)) || bytes.Contains(js.Bytes(), []byte(s)) {
+		if bytes.Contains(text, []byte(s)) || bytes.Contains(js, []byte(s)) {
 			t.Errorf("the plan shows %q, which the configuration does not declare", s)
 		}
 	}

@@ -33,21 +33,9 @@ func userStates() (desired, observed model.State) {
 func TestUserIDsGolden(t *testing.T) {
 	desired, observed := userStates()
 	p := plan.Diff(desired, observed)
-	var text, js, md bytes.Buffer
-	if err := Text(&text, p, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := JSON(&js, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := Markdown(&md, p); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "userids.txt", text.Bytes())
-	golden(t, "userids.json", js.Bytes())
-	golden(t, "userids.md", md.Bytes())
+	text, js := goldens(t, "userids", p)
 	for _, s := range []string{"carol", "AABB"} {
-		if bytes.Contains(text.Bytes(), []byte(s)) || bytes.Contains(js.Bytes(), []byte(s)) {
+		if bytes.Contains(text, []byte(s)) || bytes.Contains(js, []byte(s)) {
 			t.Errorf("the plan shows %q, of a user the configuration does not name", s)
 		}
 	}
