@@ -25,16 +25,22 @@ import (
 // crlServer serves fixed bodies by path; other paths are 404.
 func crlServer(t *testing.T, bodies map[string][]byte) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(servePaths(bodies))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// servePaths answers a GET of a path of bodies with its body, and any other
+// path with 404. bodies may be filled after the server starts.
+func servePaths(bodies map[string][]byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, ok := bodies[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
 		_, _ = w.Write(b)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 type crlResult struct {

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"math/big"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -48,14 +47,7 @@ func cmdExpiry(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	day := 24 * time.Hour
 	bodies := map[string][]byte{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := bodies[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		_, _ = w.Write(b)
-	}))
+	srv := httptest.NewServer(servePaths(bodies))
 	ts.Defer(srv.Close)
 	ts.Setenv("CRLS", srv.URL)
 
