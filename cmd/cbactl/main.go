@@ -12,8 +12,15 @@ import (
 
 func main() {
 	tuneGC()
-	os.Exit(runSupervised())
+	code := runSupervised()
+	for _, f := range atExit {
+		f()
+	}
+	os.Exit(code)
 }
+
+// atExit runs before the process exits (profiling builds use it).
+var atExit []func()
 
 // tuneGC sets the garbage collector up for a short-lived process: collect
 // seldom, and keep memory under a ceiling. A plan of thousands of CAs has a
