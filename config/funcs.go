@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -137,33 +136,59 @@ type fileReader struct {
 	baseDir string
 
 	rootMu sync.Mutex
-	root   *os.Root // baseDir, opened at the first read; see openRoot
+	root   *os.Root            // baseDir, opened at the first read; see openRoot
+	dirs   map[string]*os.Root // directories files were read from; see open
 
 	mu    sync.Mutex
-	files map[string]readResult  // by path as written
+	files map[string]*readResult // by path as written
 	scans map[*byte]*pki.Scanned // see scan
 }
 
 type readResult struct {
 	data []byte
 	err  error
+	// text is data as a string, made at the first readText and shared by
+	// every later one: file() of a certificate that prefetch read too
+	// keeps one copy of its text.
+	text     string
+	textOnce sync.Once
 }
 
 func newFileReader(baseDir string) *fileReader {
-	return &fileReader{baseDir: baseDir, files: map[string]readResult{}}
+	return &fileReader{baseDir: baseDir, files: map[string]*readResult{}}
 }
 
 func (r *fileReader) read(path string) ([]byte, error) {
+	res := r.result(path)
+	return res.data, res.err
+}
+
+// readText is read, as a string.
+func (r *fileReader) readText(path string) (string, error) {
+	res := r.result(path)
+	if res.err != nil {
+		return "", res.err
+	}
+	res.textOnce.Do(func() { res.text = string(res.data) })
+	return res.text, nil
+}
+
+func (r *fileReader) result(path string) *readResult {
 	r.mu.Lock()
 	res, ok := r.files[path]
 	r.mu.Unlock()
 	if !ok {
+		res = &readResult{}
 		res.data, res.err = r.readFile(path)
 		r.mu.Lock()
-		r.files[path] = res
+		if prev, ok := r.files[path]; ok {
+			res = prev // read at the same time by another goroutine
+		} else {
+			r.files[path] = res
+		}
 		r.mu.Unlock()
 	}
-	return res.data, res.err
+	return res
 }
 
 func (r *fileReader) readFile(path string) ([]byte, error) {
@@ -172,19 +197,11 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	shown := filepath.Join(r.baseDir, rel)
-	// The file is opened through an os.Root, which never leads outside the
-	// directory, not even through a symbolic link swapped in at any time.
-	// When it refuses, confine (which resolves links itself) tells why.
-	root, err := r.openRoot()
-	var f *os.File
-	if err == nil {
-		// Stat first: opening a FIFO would wait for a writer.
-		if info, sErr := root.Stat(rel); sErr == nil && !info.Mode().IsRegular() {
+	f, err := r.open(rel)
+	if err != nil {
+		if errors.Is(err, errNotRegular) {
 			return nil, fmt.Errorf("%s is not a regular file", shown)
 		}
-		f, err = root.Open(rel)
-	}
-	if err != nil {
 		if _, cErr := r.confine(path); cErr != nil {
 			return nil, cErr
 		}
@@ -203,13 +220,10 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	case info.Size() > maxFileSize:
 		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", shown, info.Size(), maxFileSize)
 	}
-	// Sized as Stat says, the buffer takes the file in one read (and
-	// grows if the file does).
-	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(f, maxFileSize+1)); err != nil {
+	data, err := readSized(f, info.Size())
+	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", shown, err)
 	}
-	data := buf.Bytes()
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%s is more than %d bytes; cbactl reads files of at most %d bytes", shown, maxFileSize, maxFileSize)
 	}
@@ -219,11 +233,82 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
+// errNotRegular is open's refusal of anything but a regular file.
+var errNotRegular = errors.New("not a regular file")
+
+// open opens rel, a path relative to the configuration directory, for
+// reading, through an os.Root: it never leads outside the directory, not
+// even through a symbolic link swapped in at any time. When it refuses,
+// confine (which resolves links itself) tells why. Only a regular file is
+// opened (Stat first: opening a FIFO would wait for a writer, and a device
+// is never a configuration file).
+//
+// A trust store names thousands of certificate files in a few directories:
+// each directory is opened once, as an os.Root of its own, so that opening
+// a file in it is one system call rather than a walk from the top. A file
+// that this inner root refuses (a symbolic link to elsewhere in the
+// configuration directory) is opened through the configuration directory's
+// root, which decides.
+func (r *fileReader) open(rel string) (*os.File, error) {
+	dir, name := filepath.Split(rel)
+	if dir != "" {
+		if inner, err := r.openDir(dir); err == nil {
+			if f, err := openRegular(inner, name); err == nil || errors.Is(err, errNotRegular) {
+				return f, err
+			}
+		}
+	}
+	root, err := r.openRoot()
+	if err != nil {
+		return nil, err
+	}
+	return openRegular(root, rel)
+}
+
+func openRegular(root *os.Root, name string) (*os.File, error) {
+	info, err := root.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, errNotRegular
+	}
+	return root.OpenFile(name, readFlags, 0)
+}
+
+// readSized reads f, whose size Stat gave, into a buffer of exactly that
+// size (a trust store keeps thousands of certificates in memory: no
+// slack), and then to its end, up to maxFileSize+1 bytes, should it have
+// grown since.
+func readSized(f io.Reader, size int64) ([]byte, error) {
+	buf := make([]byte, size)
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return buf[:n], nil // it shrank
+	case err != nil:
+		return nil, err
+	}
+	var probe [1]byte
+	if n, err := f.Read(probe[:]); n == 0 {
+		if err == io.EOF {
+			err = nil
+		}
+		return buf, err
+	}
+	rest, err := io.ReadAll(io.LimitReader(f, maxFileSize-size))
+	return append(append(buf, probe[0]), rest...), err
+}
+
 // openRoot returns baseDir as an os.Root, opened once and shared by every
 // read (an os.Root is safe for concurrent use) until close.
 func (r *fileReader) openRoot() (*os.Root, error) {
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
+	return r.openRootLocked()
+}
+
+func (r *fileReader) openRootLocked() (*os.Root, error) {
 	if r.root == nil {
 		root, err := os.OpenRoot(r.baseDir)
 		if err != nil {
@@ -234,11 +319,38 @@ func (r *fileReader) openRoot() (*os.Root, error) {
 	return r.root, nil
 }
 
-// close closes the directory that reads go through; a later read opens it
-// again.
+// openDir returns dir, a directory inside baseDir, as an os.Root opened
+// through baseDir's, once.
+func (r *fileReader) openDir(dir string) (*os.Root, error) {
+	r.rootMu.Lock()
+	defer r.rootMu.Unlock()
+	if inner, ok := r.dirs[dir]; ok {
+		return inner, nil
+	}
+	root, err := r.openRootLocked()
+	if err != nil {
+		return nil, err
+	}
+	inner, err := root.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if r.dirs == nil {
+		r.dirs = map[string]*os.Root{}
+	}
+	r.dirs[dir] = inner
+	return inner, nil
+}
+
+// close closes the directories that reads go through; a later read opens
+// them again.
 func (r *fileReader) close() {
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
+	for _, inner := range r.dirs {
+		inner.Close()
+	}
+	r.dirs = nil
 	if r.root != nil {
 		r.root.Close()
 		r.root = nil
@@ -331,7 +443,8 @@ func (r *fileReader) fileFunc() function.Function {
 			if !utf8.Valid(data) {
 				return cty.NilVal, fmt.Errorf("%s is not UTF-8 text; use filebase64 for binary files such as DER certificates", path)
 			}
-			return cty.StringVal(string(data)), nil
+			text, err := r.readText(path) // data, as the string every reader of path shares
+			return cty.StringVal(text), err
 		})
 }
 

@@ -73,9 +73,10 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 				j, r := jobs[i], &p.results[i]
 				data, err := files.read(j.path)
 				if err == nil {
-					r.text = string(data)
 					if j.base64 {
 						r.text = base64.StdEncoding.EncodeToString(data)
+					} else {
+						r.text, _ = files.readText(j.path) // the string file() gives
 					}
 					if r.cert, err = files.scanned(data).ParseCertificate(); err == nil {
 						facts.isSelfSigned(r.cert)
