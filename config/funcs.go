@@ -199,9 +199,6 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	shown := filepath.Join(r.baseDir, rel)
 	f, err := r.open(rel)
 	if err != nil {
-		if errors.Is(err, errNotRegular) {
-			return nil, fmt.Errorf("%s is not a regular file", shown)
-		}
 		if _, cErr := r.confine(path); cErr != nil {
 			return nil, cErr
 		}
@@ -233,15 +230,12 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// errNotRegular is open's refusal of anything but a regular file.
-var errNotRegular = errors.New("not a regular file")
-
 // open opens rel, a path relative to the configuration directory, for
 // reading, through an os.Root: it never leads outside the directory, not
 // even through a symbolic link swapped in at any time. When it refuses,
-// confine (which resolves links itself) tells why. Only a regular file is
-// opened (Stat first: opening a FIFO would wait for a writer, and a device
-// is never a configuration file).
+// confine (which resolves links itself) tells why. readFlags keep a FIFO
+// from making the open wait for a writer; the caller reads only a regular
+// file.
 //
 // A trust store names thousands of certificate files in a few directories:
 // each directory is opened once, as an os.Root of its own, so that opening
@@ -253,8 +247,8 @@ func (r *fileReader) open(rel string) (*os.File, error) {
 	dir, name := filepath.Split(rel)
 	if dir != "" {
 		if inner, err := r.openDir(dir); err == nil {
-			if f, err := openRegular(inner, name); err == nil || errors.Is(err, errNotRegular) {
-				return f, err
+			if f, err := inner.OpenFile(name, readFlags, 0); err == nil {
+				return f, nil
 			}
 		}
 	}
@@ -262,18 +256,7 @@ func (r *fileReader) open(rel string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openRegular(root, rel)
-}
-
-func openRegular(root *os.Root, name string) (*os.File, error) {
-	info, err := root.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, errNotRegular
-	}
-	return root.OpenFile(name, readFlags, 0)
+	return root.OpenFile(rel, readFlags, 0)
 }
 
 // readSized reads f, whose size Stat gave, into a buffer of exactly that

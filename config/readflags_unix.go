@@ -7,8 +7,10 @@ import (
 	"syscall"
 )
 
-// readFlags open a configuration file for reading. O_NONBLOCK spares the Go
-// runtime switching each descriptor to non-blocking mode and back (four
-// fcntl calls per file, for thousands of certificate files); reads of a
-// regular file ignore it.
-const readFlags = os.O_RDONLY | syscall.O_NONBLOCK
+// readFlags open a configuration file for reading. With O_NONBLOCK, opening
+// a FIFO does not wait for a writer (the reader then refuses anything but a
+// regular file), and the Go runtime need not switch each descriptor to
+// non-blocking mode and back (four fcntl calls per file, for thousands of
+// certificate files); reads of a regular file ignore it. O_NOCTTY: a
+// terminal never becomes cbactl's.
+const readFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
