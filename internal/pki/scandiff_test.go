@@ -472,7 +472,53 @@ func FuzzScanMatchesReference(f *testing.F) {
 	for _, in := range scanSeedCorpus(f) {
 		f.Add(in)
 	}
+	for _, in := range derAtoms {
+		f.Add(in)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReadTLV(t, data)
 		checkScanMatchesReference(t, data, true)
 	})
+}
+
+// checkReadTLV fails when readTLV reads data's first element differently
+// from asn1.Unmarshal into an asn1.RawValue.
+func checkReadTLV(t *testing.T, data []byte) {
+	t.Helper()
+	var want asn1.RawValue
+	wantRest, err := asn1.Unmarshal(data, &want)
+	got, gotRest, ok := readTLV(data)
+	if ok != (err == nil) {
+		t.Fatalf("readTLV(%x): ok %v, but asn1.Unmarshal: %v", data, ok, err)
+	}
+	if !ok {
+		return
+	}
+	if got.class != want.Class || got.tag != want.Tag || got.compound != want.IsCompound ||
+		!bytes.Equal(got.body, want.Bytes) || !bytes.Equal(got.full, want.FullBytes) || !bytes.Equal(gotRest, wantRest) {
+		t.Fatalf("readTLV(%x) = %+v, rest %x; asn1.Unmarshal: %+v, rest %x", data, got, gotRest, want, wantRest)
+	}
+}
+
+// TestReadTLVMatchesEncodingASN1 holds readTLV to asn1.Unmarshal over the
+// DER atoms, with contents after them and cut short, and random headers.
+func TestReadTLVMatchesEncodingASN1(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(5, 6))
+	for _, a := range derAtoms {
+		for n := range len(a) + 1 {
+			checkReadTLV(t, a[:n])
+		}
+		checkReadTLV(t, cat(a, []byte{1, 2, 3}))
+		checkReadTLV(t, cat(a, bytes.Repeat([]byte{0}, 200)))
+	}
+	for range 100000 {
+		b := make([]byte, 1+r.IntN(8), 300)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		if r.IntN(2) == 0 {
+			b[0] |= 0x1f
+		}
+		checkReadTLV(t, b[:len(b)+r.IntN(300-len(b)+1)])
+	}
 }
