@@ -42,13 +42,17 @@ func ContainsPrivateKey(data []byte) bool {
 type Scanned struct {
 	data      []byte
 	blocks    []pemBlock
+	one       [1]pemBlock // blocks' storage when data holds one block
 	keyReason string
 	hasKey    bool
 }
 
 // Scan scans data for PEM blocks and private key material.
 func Scan(data []byte) *Scanned {
-	s := &Scanned{data: data, blocks: scanPEM(data)}
+	s := &Scanned{data: data}
+	if s.blocks = appendPEM(s.one[:0], data); len(s.blocks) == 0 {
+		s.blocks = nil
+	}
 	s.keyReason, s.hasKey = privateKeyReason(data, s.blocks)
 	return s
 }

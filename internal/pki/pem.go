@@ -2,6 +2,7 @@ package pki
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/pem"
 	"strconv"
 	"strings"
@@ -37,8 +38,10 @@ func (b pemBlock) err(i int) error {
 // scanPEM returns every block that starts with a "-----BEGIN " marker, in
 // order, including malformed ones (ok false), so that a damaged block is
 // reported instead of skipped. It returns nil when data has no marker.
-func scanPEM(data []byte) []pemBlock {
-	var blocks []pemBlock
+func scanPEM(data []byte) []pemBlock { return appendPEM(nil, data) }
+
+// appendPEM appends scanPEM(data) to blocks.
+func appendPEM(blocks []pemBlock, data []byte) []pemBlock {
 	begin := []byte(pemBeginMarker)
 	rest := data
 	for {
@@ -58,21 +61,74 @@ func scanPEM(data []byte) []pemBlock {
 			rest = rest[len(begin):]
 			continue
 		}
-		end := []byte("-----END " + typ + pemDashes)
-		j := bytes.Index(rest[:limit], end)
+		j := indexEnd(rest[:limit], typ)
 		if j < 0 {
 			blocks = append(blocks, pemBlock{typ: typ})
 			rest = rest[limit:]
 			continue
 		}
-		b, _ := pem.Decode(rest[:j+len(end)])
-		if b == nil || b.Type != typ {
-			blocks = append(blocks, pemBlock{typ: typ})
+		block := rest[:j+len(pemEndMarker)+len(typ)+len(pemDashes)]
+		der, ok := decodePEM(block, typ)
+		if ok {
+			blocks = append(blocks, pemBlock{typ: typ, bytes: der, ok: true})
 		} else {
-			blocks = append(blocks, pemBlock{typ: typ, bytes: b.Bytes, ok: true})
+			blocks = append(blocks, pemBlock{typ: typ})
 		}
-		rest = rest[j+len(end):]
+		rest = rest[len(block):]
 	}
+}
+
+const pemEndMarker = "-----END "
+
+// indexEnd returns the index of the first "-----END typ-----" in data, or -1.
+func indexEnd(data []byte, typ string) int {
+	for from := 0; ; {
+		j := bytes.Index(data[from:], []byte(pemEndMarker))
+		if j < 0 {
+			return -1
+		}
+		j += from
+		if after := data[j+len(pemEndMarker):]; len(after) >= len(typ)+len(pemDashes) &&
+			string(after[:len(typ)]) == typ && string(after[len(typ):len(typ)+len(pemDashes)]) == pemDashes {
+			return j
+		}
+		from = j + 1
+	}
+}
+
+// decodePEM returns the body of block, which starts with the BEGIN line of
+// type typ and ends with the first matching END line after it, as
+// pem.Decode(block) would decode it; ok is false where pem.Decode gives no
+// block or one of another type.
+//
+// A clean block, the BEGIN line ended by LF or CRLF and then lines of base64
+// and line ends only, the last line end right before the END line, is
+// decoded without pem.Decode: for it, pem.Decode finds no headers, removes
+// no spaces or tabs and decodes those very bytes with
+// base64.StdEncoding, which skips line ends and rejects anything else. Any
+// other block, and a clean-looking one base64 rejects, goes to pem.Decode.
+func decodePEM(block []byte, typ string) (der []byte, ok bool) {
+	bodyStart := len(pemBeginMarker) + len(typ) + len(pemDashes)
+	switch {
+	case len(block) > bodyStart && block[bodyStart] == '\n':
+		bodyStart++
+	case len(block) > bodyStart+1 && block[bodyStart] == '\r' && block[bodyStart+1] == '\n':
+		bodyStart += 2
+	default:
+		bodyStart = -1
+	}
+	if end := len(block) - len(pemEndMarker) - len(typ) - len(pemDashes) - 1; bodyStart >= 0 && end >= bodyStart && block[end] == '\n' {
+		body := block[bodyStart:end]
+		der = make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+		if n, err := base64.StdEncoding.Decode(der, body); err == nil {
+			return der[:n], true
+		}
+	}
+	b, _ := pem.Decode(block)
+	if b == nil || b.Type != typ {
+		return nil, false
+	}
+	return b.Bytes, true
 }
 
 // maxTypeLine bounds how far a BEGIN line is read, so that scanning stays
@@ -99,7 +155,17 @@ func beginType(data []byte) (string, bool) {
 	if k < 0 {
 		return "", false
 	}
-	return string(line[:k]), true
+	return internType(line[:k]), true
+}
+
+// internType returns string(t), without allocating for the common types.
+func internType(t []byte) string {
+	for _, known := range [...]string{pemCertificate, pemX509Certificate, pemTrustedCertificate, pemPKCS7, "X509 CRL"} {
+		if string(t) == known {
+			return known
+		}
+	}
+	return string(t)
 }
 
 // quoteType quotes a PEM type for an error message, shortening odd ones.

@@ -34,40 +34,74 @@ func privateKeyReason(data []byte, blocks []pemBlock) (string, bool) {
 }
 
 // textKeyReason finds the textual markers of private keys: PEM labels and
-// PuTTY headers, in any case. Each of them spells KEY, so data without it
-// (in any case) is not copied and searched.
+// PuTTY headers, in any case (ASCII letters compared as asciiUpper would
+// make them). Each of them spells KEY, so data without it (in any case) is
+// not searched further.
 func textKeyReason(data []byte) (string, bool) {
 	if !containsFoldKEY(data) {
 		return "", false
 	}
-	upper := asciiUpper(data)
 	// PEM BEGIN lines whose type mentions a private key.
-	begin := []byte(pemBeginMarker)
-	for rest := upper; ; {
-		i := bytes.Index(rest, begin)
+	for rest := data; ; {
+		i := indexUpper(rest, pemBeginMarker, 0)
 		if i < 0 {
 			break
 		}
 		line := beginLine(rest[i:])
-		rest = rest[i+len(begin):]
+		rest = rest[i+len(pemBeginMarker):]
 		if k := bytes.Index(line, []byte(pemDashes)); k >= 0 {
 			line = line[:k]
 		}
-		if bytes.Contains(line, []byte("PRIVATE KEY")) {
-			if isPlainLabel(line) {
-				return "a " + strconv.Quote(string(line)) + " PEM block", true
+		if indexUpper(line, "PRIVATE KEY", len("PRIVATE")) >= 0 {
+			if label := asciiUpper(line); isPlainLabel(label) {
+				return "a " + strconv.Quote(string(label)) + " PEM block", true
 			}
 			return "a PEM private key block", true
 		}
 	}
 	// Damaged blocks: an END line (or any marker tail) still gives the key away.
-	if bytes.Contains(upper, []byte("PRIVATE KEY-----")) {
+	if indexUpper(data, "PRIVATE KEY-----", len("PRIVATE KEY")) >= 0 {
 		return "a PEM private key block", true
 	}
-	if bytes.Contains(upper, []byte("PUTTY-USER-KEY-FILE-")) {
+	if indexUpper(data, "PUTTY-USER-KEY-FILE-", len("PUTTY")) >= 0 {
 		return "a PuTTY private key file", true
 	}
 	return "", false
+}
+
+// indexUpper returns the index of the first instance of pat in
+// asciiUpper(s), or -1, without copying s. pat is upper case, and
+// pat[anchor] is not a letter: only that byte matches it, so candidates are
+// found with bytes.IndexByte.
+func indexUpper(s []byte, pat string, anchor int) int {
+	for from := anchor; from < len(s); {
+		j := bytes.IndexByte(s[from:], pat[anchor])
+		if j < 0 {
+			return -1
+		}
+		i := from + j - anchor
+		if i+len(pat) > len(s) {
+			return -1
+		}
+		if equalUpper(s[i:i+len(pat)], pat) {
+			return i
+		}
+		from += j + 1
+	}
+	return -1
+}
+
+// equalUpper reports whether asciiUpper(b) == pat.
+func equalUpper(b []byte, pat string) bool {
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != pat[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // containsFoldKEY reports whether data holds "KEY" in any mix of cases.
@@ -119,39 +153,51 @@ var (
 )
 
 // derKeyReason recognises private keys and key containers by their ASN.1 shape.
+// It reads element headers only, with encoding/asn1's rules (see readTLV),
+// and gives up as soon as the shape cannot be a key: a certificate,
+// SEQUENCE { SEQUENCE, SEQUENCE, BIT STRING }, costs two headers.
 func derKeyReason(der []byte) (string, bool) {
-	var outer asn1.RawValue
-	if _, err := asn1.Unmarshal(der, &outer); err != nil || !isUniversal(outer, asn1.TagSequence, true) {
+	outer, _, ok := readTLV(der)
+	if !ok || !outer.is(asn1.TagSequence, true) {
 		return "", false
 	}
-	elems := splitTLVs(outer.Bytes, 10)
-	if len(elems) < 2 {
+	// No shape below looks past the sixth element. Like encoding/asn1, the
+	// elements end at the first one that cannot be read.
+	var elems [6]tlv
+	n, rest := readTLVs(elems[:2], outer.body)
+	if n < 2 {
 		return "", false
 	}
-	e0 := elems[0]
+	e0, e1 := elems[0], elems[1]
 	switch {
-	case isUniversal(e0, asn1.TagInteger, false) && len(e0.Bytes) == 1:
-		v := e0.Bytes[0]
+	case e0.is(asn1.TagInteger, false) && len(e0.body) == 1:
+		m, _ := readTLVs(elems[2:], rest)
+		n += m
+		v := e0.body[0]
 		switch {
-		case (v == 0 || v == 1) && len(elems) >= 3 &&
-			isUniversal(elems[1], asn1.TagSequence, true) && isUniversal(elems[2], asn1.TagOctetString, false):
+		case (v == 0 || v == 1) && n >= 3 &&
+			e1.is(asn1.TagSequence, true) && elems[2].is(asn1.TagOctetString, false):
 			return "a DER PKCS #8 private key", true
-		case v == 1 && isUniversal(elems[1], asn1.TagOctetString, false):
+		case v == 1 && e1.is(asn1.TagOctetString, false):
 			return "a DER SEC 1 EC private key", true
-		case v <= 1 && len(elems) >= 6 && allIntegers(elems[:6]):
+		case v <= 1 && n >= 6 && allIntegers(elems[:6]):
 			return "a DER RSA or DSA private key", true
-		case v == 3 && isUniversal(elems[1], asn1.TagSequence, true):
-			if _, ok := pkcs7ContentType(elems[1].FullBytes); ok {
+		case v == 3 && e1.is(asn1.TagSequence, true):
+			if _, ok := pkcs7ContentType(e1.full); ok {
 				return "a PKCS #12 (PFX) archive, which holds private keys", true
 			}
 		}
-	case len(elems) == 2 && isUniversal(e0, asn1.TagSequence, true) && isUniversal(elems[1], asn1.TagOctetString, false):
-		// EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING }.
+	case e0.is(asn1.TagSequence, true) && e1.is(asn1.TagOctetString, false):
+		// EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING },
+		// and nothing readable after them.
+		if _, _, ok := readTLV(rest); ok {
+			return "", false
+		}
 		var alg struct {
 			Algorithm asn1.ObjectIdentifier
 			Rest      asn1.RawValue `asn1:"optional"`
 		}
-		if _, err := asn1.Unmarshal(e0.FullBytes, &alg); err == nil &&
+		if _, err := asn1.Unmarshal(e0.full, &alg); err == nil &&
 			(oidHasPrefix(alg.Algorithm, oidPKCS5PBE) || oidHasPrefix(alg.Algorithm, oidPKCS12PBE)) {
 			return "a DER encrypted PKCS #8 private key", true
 		}
@@ -159,31 +205,11 @@ func derKeyReason(der []byte) (string, bool) {
 	return "", false
 }
 
-func isUniversal(v asn1.RawValue, tag int, compound bool) bool {
-	return v.Class == asn1.ClassUniversal && v.Tag == tag && v.IsCompound == compound
-}
-
-func allIntegers(vs []asn1.RawValue) bool {
+func allIntegers(vs []tlv) bool {
 	for _, v := range vs {
-		if !isUniversal(v, asn1.TagInteger, false) {
+		if !v.is(asn1.TagInteger, false) {
 			return false
 		}
 	}
 	return true
-}
-
-// splitTLVs splits up to limit consecutive DER elements; it stops at the first
-// element it cannot read.
-func splitTLVs(b []byte, limit int) []asn1.RawValue {
-	var out []asn1.RawValue
-	for len(b) > 0 && len(out) < limit {
-		var v asn1.RawValue
-		rest, err := asn1.Unmarshal(b, &v)
-		if err != nil {
-			break
-		}
-		out = append(out, v)
-		b = rest
-	}
-	return out
 }
