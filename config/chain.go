@@ -70,9 +70,9 @@ type chainNode struct {
 // analyzeChains returns the chain findings about refs, in the order of refs.
 // Certificates that are not CAs are left out: they are an error of their own.
 func analyzeChains(refs []caRef) []chainFinding {
-	var nodes []*chainNode
-	bySKI := map[string][]int{}
-	bySubject := map[string][]int{}
+	nodes := make([]*chainNode, 0, len(refs))
+	bySKI := make(map[string][]int, len(refs))
+	bySubject := make(map[string][]int, len(refs))
 	for _, r := range refs {
 		if !r.cert.BasicConstraintsValid || !r.cert.IsCA {
 			continue

@@ -27,8 +27,12 @@ func (d *decoder) decodePKI(b *hcl.Block) model.PKI {
 	if problem := displayNameProblem(p.DisplayName); problem != "" {
 		d.errorf(nameRange, "Invalid display name", "The display name of %s %s.", addr, problem)
 	}
-	seen := map[string]hcl.Range{}
-	for _, cb := range content.Blocks.OfType(blockCA) {
+	caBlocks := content.Blocks.OfType(blockCA)
+	seen := make(map[string]hcl.Range, len(caBlocks))
+	if len(caBlocks) > 0 {
+		p.CAs = make([]model.CA, 0, len(caBlocks))
+	}
+	for _, cb := range caBlocks {
 		if !d.labelled(cb, "certificate_authority", seen) {
 			continue
 		}

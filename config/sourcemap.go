@@ -22,7 +22,7 @@ type Source struct {
 type SourceMap map[model.Address]*Source
 
 func (m SourceMap) add(addr model.Address, def hcl.Range) *Source {
-	s := &Source{DefRange: def, Attrs: map[string]hcl.Range{}}
+	s := &Source{DefRange: def, Attrs: make(map[string]hcl.Range, 4)}
 	m[addr] = s
 	return s
 }

@@ -89,7 +89,11 @@ type caRef struct {
 }
 
 func caRefs(st model.State, certs map[model.Address][]*x509.Certificate, facts *certFacts) []caRef {
-	var out []caRef
+	n := 0
+	for _, p := range st.PKIs {
+		n += len(p.CAs)
+	}
+	out := make([]caRef, 0, n)
 	for _, p := range st.PKIs {
 		if p.Upload != nil {
 			addr := model.PKIAddress(p.Name).Nested(blockUpload)
