@@ -110,32 +110,61 @@ func TestParseUnitsAsWhole(t *testing.T) {
 	}
 }
 
-// The layouts of the benchmarks (cmd/cbactl bench_test.go): one pki block
-// of 250 CAs to a file (about 35 KB), and many of them in one file (four
-// here, to keep the comparison quick; enough for two workers). Both are
-// parsed in units at the default size.
-func TestParseUnitsBenchmarkLayouts(t *testing.T) {
-	pki := func(b *strings.Builder, p int) {
-		fmt.Fprintf(b, "pki \"p%02d\" {\n  display_name = \"PKI %02d\"\n", p, p)
+// trustStoreLayout is the configuration of the cmd/cbactl benchmarks
+// (bench_test.go): pkis pki blocks of 250 CAs each, about 35 KB a block.
+func trustStoreLayout(pkis int) []byte {
+	var b strings.Builder
+	for p := range pkis {
+		fmt.Fprintf(&b, "pki \"p%02d\" {\n  display_name = \"PKI %02d\"\n", p, p)
 		for c := range 250 {
-			fmt.Fprintf(b, "  certificate_authority \"ca%03d\" {\n    certificate = file(\"certs/p%02d-ca%03d.pem\")\n    crl_url     = \"http://crl.example.com/p%02d/%03d.crl\"\n  }\n", c, p, c, p, c)
+			fmt.Fprintf(&b, "  certificate_authority \"ca%03d\" {\n    certificate = file(\"certs/p%02d-ca%03d.pem\")\n    crl_url     = \"http://crl.example.com/p%02d/%03d.crl\"\n  }\n", c, p, c, p, c)
 		}
 		b.WriteString("}\n")
 	}
-	var one, many strings.Builder
-	pki(&many, 0)
-	for p := range 4 {
-		pki(&one, p)
-	}
-	for name, src := range map[string]string{"many": many.String(), "one": one.String()} {
-		_, items := checkLimits([]byte(src), "f.hcl")
+	return []byte(b.String())
+}
+
+// The layouts of the benchmarks: one pki block to a file (the "many"
+// layout), and many in one file (four here, to keep the comparison quick;
+// enough for two workers). Both are parsed in units at the default size.
+func TestParseUnitsBenchmarkLayouts(t *testing.T) {
+	for name, src := range map[string][]byte{"many": trustStoreLayout(1), "one": trustStoreLayout(4)} {
+		_, items := checkLimits(src, "f.hcl")
 		n := len(cutUnits(items, len(src), unitSize))
 		if n < len(src)/(2*unitSize) {
 			t.Errorf("%s: %d bytes cut into %d units", name, len(src), n)
 		}
-		if !checkUnits(t, []byte(src), unitSize) {
+		if !checkUnits(t, src, unitSize) {
 			t.Errorf("%s: not parsed in units", name)
 		}
+	}
+}
+
+// BenchmarkParseConfig: parsing the benchmarks' files in units, and whole
+// (hclsyntax.ParseConfig) for reference: B/op is the figure to watch.
+func BenchmarkParseConfig(b *testing.B) {
+	for _, layout := range []struct {
+		name string
+		pkis int
+	}{{"many", 1}, {"one", 20}} {
+		src := trustStoreLayout(layout.pkis)
+		_, items := checkLimits(src, "f.hcl")
+		b.Run(layout.name+"/units", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, diags := parseConfig(src, "f.hcl", items); diags.HasErrors() {
+					b.Fatal(diags)
+				}
+			}
+		})
+		b.Run(layout.name+"/whole", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, diags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos); diags.HasErrors() {
+					b.Fatal(diags)
+				}
+			}
+		})
 	}
 }
 
