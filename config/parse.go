@@ -43,8 +43,10 @@ import (
 // cut both parsers are at the top of that loop, in the same body, and go
 // on reading the same tokens alike until the next cut. A unit is used only
 // if HCL has nothing to say about it, and its synthetic blocks are where
-// they must be (assemble checks their positions); an argument defined in
-// two units (which HCL reports) also leaves the file to be parsed whole.
+// they must be (assemble checks their positions): where the scanner took
+// braces for a block's that are not (an object's: `a = {` over lines), a
+// synthetic brace closes no block, or the wrong one. An argument defined
+// in two units (which HCL reports) also leaves the file to be parsed whole.
 // Tests and FuzzParseUnits compare the assembled tree with the whole
 // file's.
 
