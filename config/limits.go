@@ -31,9 +31,8 @@ func CheckLimits(src []byte, filename string) hcl.Diagnostics {
 }
 
 // checkLimits is CheckLimits, and also returns where the lines that start a
-// top-level item (a block or an argument, after the first) begin: see
-// parseConfig.
-func checkLimits(src []byte, filename string) (hcl.Diagnostics, []hcl.Pos) {
+// body item at the top level or in a top-level block begin: see parseConfig.
+func checkLimits(src []byte, filename string) (hcl.Diagnostics, []item) {
 	if len(src) > MaxSourceBytes {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -78,10 +77,20 @@ type nestScanner struct {
 	stack      []nestLevel
 	directives int // open %{if} and %{for} directives
 
-	// items are the starts of the lines, after the first, that begin
-	// with an identifier outside any nesting: top-level items, as far as
-	// this scanner can tell.
-	items []hcl.Pos
+	// items are the lines, after the first, whose first non-blank byte
+	// starts an identifier at the top level or directly inside one brace
+	// opened at the top level: body items of the file or of a top-level
+	// block, as far as this scanner can tell.
+	items []item
+}
+
+// An item is the start of a line that begins a body item (a block or an
+// argument): at the top level (depth 0), or in the body of a top-level
+// block (depth 1), as far as the byte scanner can tell. HCL has the last
+// word: see parseConfig.
+type item struct {
+	pos   hcl.Pos // column 1: the start of the line
+	depth int     // 0 or 1
 }
 
 func (s *nestScanner) pos() hcl.Pos { return hcl.Pos{Line: s.line, Column: s.col, Byte: s.i} }
@@ -226,9 +235,7 @@ func (s *nestScanner) codeByte() bool {
 			// inside parentheses, brackets or interpolations.
 			s.popOperators()
 		}
-		if len(s.stack) == 0 && s.directives == 0 && s.i < len(s.src) && isIdentStart(s.src[s.i]) {
-			s.items = append(s.items, s.pos())
-		}
+		s.item()
 		return true
 	case s.at("=>") || s.at("=="):
 		s.advance(2)
@@ -254,6 +261,22 @@ func (s *nestScanner) codeByte() bool {
 	}
 	s.advance(1)
 	return true
+}
+
+// item records the line starting at the current position when it begins a
+// body item at depth 0 or 1 (see nestScanner.items).
+func (s *nestScanner) item() {
+	depth := len(s.stack)
+	if s.directives > 0 || depth > 1 || depth == 1 && s.stack[0].kind != nestBrace {
+		return
+	}
+	j := s.i
+	for j < len(s.src) && (s.src[j] == ' ' || s.src[j] == '\t') {
+		j++
+	}
+	if j < len(s.src) && isIdentStart(s.src[j]) {
+		s.items = append(s.items, item{pos: s.pos(), depth: depth})
+	}
 }
 
 // interp starts a template interpolation or directive at "${" or "%{".
