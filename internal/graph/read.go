@@ -47,7 +47,7 @@ func (c *Client) send(ctx context.Context, ri *abs.RequestInformation) ([]byte, 
 			return nil, nil
 		}
 		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
+		b, err := readBody(resp.Body, resp.ContentLength)
 		if err != nil {
 			return nil, err
 		}
@@ -64,6 +64,74 @@ func (c *Client) send(ctx context.Context, ri *abs.RequestInformation) ([]byte, 
 		return nil, apiErr
 	}
 	return body, nil
+}
+
+// bodyChunk is the unit in which readBody reads a body of unknown length.
+const bodyChunk = 32 << 10
+
+var bodyChunks = sync.Pool{New: func() any { return new([bodyChunk]byte) }}
+
+// readBody reads r to its end, as io.ReadAll does, into a slice of exactly
+// the body's size: one allocation however large the body (Graph sends pages
+// of hundreds of kilobytes, chunked), rather than the many of a growing
+// buffer. size is the announced length (Content-Length), or -1.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size >= 0 && size < 64<<20 {
+		// One byte more than announced, to see the end without growing.
+		b := make([]byte, 0, size+1)
+		for {
+			n, err := r.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				return b, nil
+			}
+			if err != nil {
+				return b, err
+			}
+			if len(b) == cap(b) {
+				break // longer than announced: read on in chunks
+			}
+		}
+		rest, err := readChunks(r, b)
+		return rest, err
+	}
+	return readChunks(r, nil)
+}
+
+// readChunks reads r to its end in pooled chunks, then copies what it read
+// after prefix into one slice.
+func readChunks(r io.Reader, prefix []byte) ([]byte, error) {
+	var chunks []*[bodyChunk]byte
+	defer func() {
+		for _, c := range chunks {
+			bodyChunks.Put(c)
+		}
+	}()
+	total, last := 0, 0 // bytes read; bytes in the last chunk
+	var err error
+	for err == nil {
+		if len(chunks) == 0 || last == bodyChunk {
+			chunks = append(chunks, bodyChunks.Get().(*[bodyChunk]byte))
+			last = 0
+		}
+		var n int
+		n, err = r.Read(chunks[len(chunks)-1][last:])
+		last += n
+		total += n
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	out := make([]byte, len(prefix), len(prefix)+total)
+	copy(out, prefix)
+	for i, c := range chunks {
+		if i == len(chunks)-1 {
+			out = append(out, c[:last]...)
+		} else {
+			out = append(out, c[:]...)
+		}
+	}
+	return out, err
 }
 
 // describe returns a request's method and its path below the base URL.
@@ -128,7 +196,13 @@ func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, p
 		for _, u := range unk {
 			unknown = append(unknown, reindex(u, path, len(items)))
 		}
-		items = append(items, page.Value...)
+		switch {
+		case len(page.Value) == 0:
+		case items == nil:
+			items = page.Value // the common case: one page
+		default:
+			items = append(items, page.Value...)
+		}
 		if page.NextLink == "" {
 			return items, unknown, nil
 		}
@@ -257,17 +331,21 @@ func (c *Client) Observe(ctx context.Context) (*model.Observation, error) {
 	return &model.Observation{State: st, Warnings: append(warnings, enumWarnings...)}, nil
 }
 
-// ReadDocument reads the tenant in Graph's shapes in two sequential round
-// trips (plus paging), whatever the number of PKIs: first the x509
-// configuration, the PKI list and the tenant id concurrently, then every
-// PKI's CA list and the legacy store concurrently. The warnings name the
-// properties cbactl does not model and a legacy store it could not read.
+// ReadDocument reads the tenant in Graph's shapes in two round trips (plus
+// paging), whatever the number of PKIs: the x509 configuration, the PKI list
+// and the tenant id concurrently, and each of the requests that need one of
+// them as soon as it is there: every PKI's CA list after the PKI list, the
+// targeted groups after the configuration, the legacy store after the
+// tenant id. At most c.concurrency requests run at once. The warnings name
+// the properties cbactl does not model and a legacy store it could not
+// read.
 func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, error) {
 	var (
 		mu        sync.Mutex
 		doc       wire.Document
 		unknown   []string
 		orgID     string
+		orgErr    error
 		legacyErr error
 		groupErr  error
 	)
@@ -277,88 +355,89 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 		mu.Unlock()
 	}
 
+	// Requests run in goroutines of g that take one of the slots while
+	// they run; a request starts the ones that need its answer and ends
+	// without waiting for them.
+	slots := make(chan struct{}, c.concurrency)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.concurrency)
-	g.Go(func() error {
+	request := func(f func() error) {
+		g.Go(func() error {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			return f()
+		})
+	}
+	request(func() error {
 		x, unk, err := c.getX509(gctx)
 		if err != nil {
 			return err
 		}
 		doc.X509 = x
 		addUnknown(unk)
+		// The groups the configuration targets, so that plans and
+		// snapshots can name them.
+		for _, id := range targetGroupIDs(x) {
+			request(func() error {
+				body, err := c.send(gctx, getGroup.request(params{"groupId": id}, query{fields: []string{"id", "displayName"}}, nil))
+				switch {
+				case IsNotFound(err):
+					return nil // a deleted group: the plan shows its bare id
+				case IsForbidden(err):
+					// Names are cosmetic: without Group.Read.All (or
+					// GroupMember.Read.All) the plan shows bare ids.
+					mu.Lock()
+					groupErr = err
+					mu.Unlock()
+					return nil
+				case err != nil:
+					return err
+				}
+				var gr wire.Group
+				if _, err := wire.Decode(body, &gr, "groups"); err != nil {
+					return fmt.Errorf("GET group %s: decoding the response: %w", id, err)
+				}
+				mu.Lock()
+				doc.Groups = append(doc.Groups, gr)
+				mu.Unlock()
+				return nil
+			})
+		}
 		return nil
 	})
-	g.Go(func() error {
+	request(func() error {
 		pkis, unk, err := c.listPKIs(gctx)
 		if err != nil {
 			return err
 		}
 		doc.PKIs = pkis
 		addUnknown(unk)
+		for i := range pkis {
+			request(func() error {
+				path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities", i)
+				cas, unk, err := c.listCAs(gctx, pkis[i].ID, path)
+				if err != nil {
+					return err
+				}
+				pkis[i].CertificateAuthorities = cas
+				addUnknown(unk)
+				return nil
+			})
+		}
 		return nil
 	})
-	var orgErr error
-	g.Go(func() error {
+	request(func() error {
 		id, err := c.organizationID(gctx)
 		switch {
 		case err == nil:
 			orgID = id
 		case IsForbidden(err):
 			orgErr = err
+			return nil
 		default:
 			return err
 		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return wire.Document{}, nil, err
-	}
-
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(c.concurrency)
-	for i := range doc.PKIs {
-		g.Go(func() error {
-			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities", i)
-			cas, unk, err := c.listCAs(gctx, doc.PKIs[i].ID, path)
-			if err != nil {
-				return err
-			}
-			doc.PKIs[i].CertificateAuthorities = cas
-			addUnknown(unk)
-			return nil
-		})
-	}
-	// The groups the configuration targets, so that plans and snapshots can
-	// name them.
-	for _, id := range targetGroupIDs(doc.X509) {
-		g.Go(func() error {
-			body, err := c.send(gctx, getGroup.request(params{"groupId": id}, query{fields: []string{"id", "displayName"}}, nil))
-			switch {
-			case IsNotFound(err):
-				return nil // a deleted group: the plan shows its bare id
-			case IsForbidden(err):
-				// Names are cosmetic: without Group.Read.All (or
-				// GroupMember.Read.All) the plan shows bare ids.
-				mu.Lock()
-				groupErr = err
-				mu.Unlock()
-				return nil
-			case err != nil:
-				return err
-			}
-			var gr wire.Group
-			if _, err := wire.Decode(body, &gr, "groups"); err != nil {
-				return fmt.Errorf("GET group %s: decoding the response: %w", id, err)
-			}
-			mu.Lock()
-			doc.Groups = append(doc.Groups, gr)
-			mu.Unlock()
-			return nil
-		})
-	}
-	if orgID != "" {
-		g.Go(func() error {
-			legacy, unk, err := c.listLegacy(gctx, orgID)
+		request(func() error {
+			legacy, unk, err := c.listLegacy(gctx, id)
 			switch {
 			case err == nil:
 				doc.Legacy = legacy
@@ -372,7 +451,8 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 			}
 			return nil
 		})
-	}
+		return nil
+	})
 	if err := g.Wait(); err != nil {
 		return wire.Document{}, nil, err
 	}
