@@ -132,7 +132,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 // names and annotations included, and on text that is not JSON, it
 // reports false, and Decode takes its slow path. lens, when not nil,
 // receives the number of elements of each array member of the top-level
-// object, by name.
+// object, by name (-1 for a member named twice).
 func (s *schema) exact(data []byte, lens map[string]int) bool {
 	w := walker{data: data}
 	return w.value(s, lens) && w.err == nil
@@ -223,6 +223,9 @@ func (w *walker) value(s *schema, lens map[string]int) bool {
 				n, ok := w.array(f)
 				if !ok {
 					return false
+				}
+				if _, dup := lens[string(key)]; dup {
+					n = -1 // named twice: no single length
 				}
 				lens[string(key)] = n
 			} else if !w.value(f, nil) {
@@ -386,7 +389,7 @@ func DecodePage[T any](data []byte, path string) (Collection[T], []string, error
 	// As Decode, with the items' slice made once at its final size.
 	lens := map[string]int{}
 	if schemaOf(reflect.TypeOf(&page)).exact(data, lens) {
-		if n, ok := lens["value"]; ok {
+		if n, ok := lens["value"]; ok && n >= 0 {
 			page.Value = make([]T, 0, n)
 		}
 		if json.Unmarshal(data, &page) == nil {

@@ -47,6 +47,8 @@ var decodeCases = []struct {
 	{"page of nulls", func() any { return new(Collection[CA]) }, `{"value":[null,{}]}`, true},
 	{"page not a list", func() any { return new(Collection[CA]) }, `{"value":{"id":"1"}}`, false},
 	{"unterminated", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1`, false},
+	{"value three times", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1","issuer":"a"},{"id":"2","issuer":"b"},{"id":"3","issuer":"c"}],"value":[{"id":"4"}],"value":[{"thumbprint":"T"},{"thumbprint":"U"},{}]}`, true},
+	{"value null then a list", func() any { return new(Collection[CA]) }, `{"value":null,"value":[{"id":"1"}]}`, true},
 }
 
 // TestDecodeFastPath: Decode's one-pass path gives exactly what its slow
