@@ -18,7 +18,7 @@ func TestReadBody(t *testing.T) {
 		for i := range body {
 			body[i] = byte(i*7 + i/251)
 		}
-		for _, announced := range []int64{-1, int64(size), int64(size) - 1, int64(size) + 1, 0} {
+		for _, announced := range []int64{-1, int64(size), int64(size) - 1, int64(size) + 1, 0, maxAnnouncedBody + 1, 1 << 40} {
 			readers := map[string]func() io.Reader{
 				"whole":    func() io.Reader { return bytes.NewReader(body) },
 				"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(body)) },

@@ -71,12 +71,16 @@ const bodyChunk = 32 << 10
 
 var bodyChunks = sync.Pool{New: func() any { return new([bodyChunk]byte) }}
 
+// maxAnnouncedBody bounds what readBody allocates on the word of a
+// Content-Length alone, before the bytes arrive: a page is well under it.
+const maxAnnouncedBody = 2 << 20
+
 // readBody reads r to its end, as io.ReadAll does, into a slice of exactly
 // the body's size: one allocation however large the body (Graph sends pages
 // of hundreds of kilobytes, chunked), rather than the many of a growing
 // buffer. size is the announced length (Content-Length), or -1.
 func readBody(r io.Reader, size int64) ([]byte, error) {
-	if size >= 0 && size < 64<<20 {
+	if size >= 0 && size <= maxAnnouncedBody {
 		// One byte more than announced, to see the end without growing.
 		b := make([]byte, 0, size+1)
 		for {
@@ -331,6 +335,10 @@ func (c *Client) Observe(ctx context.Context) (*model.Observation, error) {
 	return &model.Observation{State: st, Warnings: append(warnings, enumWarnings...)}, nil
 }
 
+// readStep is one request of ReadDocument; it returns the requests that
+// need its answer.
+type readStep func() ([]readStep, error)
+
 // ReadDocument reads the tenant in Graph's shapes in two round trips (plus
 // paging), whatever the number of PKIs: the x509 configuration, the PKI list
 // and the tenant id concurrently, and each of the requests that need one of
@@ -355,88 +363,103 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 		mu.Unlock()
 	}
 
-	// Requests run in goroutines of g that take one of the slots while
-	// they run; a request starts the ones that need its answer and ends
-	// without waiting for them.
+	// A request's goroutine (of g) starts once it has one of the slots,
+	// and gives the slot back before the requests that need its answer
+	// (the steps it returns) wait for theirs: at most c.concurrency
+	// requests run at once, and none holds a slot while it waits for
+	// another.
 	slots := make(chan struct{}, c.concurrency)
 	g, gctx := errgroup.WithContext(ctx)
-	request := func(f func() error) {
+	var run func(readStep)
+	run = func(s readStep) {
+		slots <- struct{}{}
 		g.Go(func() error {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			return f()
+			next, err := s()
+			<-slots
+			if err != nil {
+				return err
+			}
+			for _, n := range next {
+				run(n)
+			}
+			return nil
 		})
 	}
-	request(func() error {
+	// The groups the configuration targets, so that plans and snapshots
+	// can name them.
+	readGroup := func(id string) readStep {
+		return func() ([]readStep, error) {
+			body, err := c.send(gctx, getGroup.request(params{"groupId": id}, query{fields: []string{"id", "displayName"}}, nil))
+			switch {
+			case IsNotFound(err):
+				return nil, nil // a deleted group: the plan shows its bare id
+			case IsForbidden(err):
+				// Names are cosmetic: without Group.Read.All (or
+				// GroupMember.Read.All) the plan shows bare ids.
+				mu.Lock()
+				groupErr = err
+				mu.Unlock()
+				return nil, nil
+			case err != nil:
+				return nil, err
+			}
+			var gr wire.Group
+			if _, err := wire.Decode(body, &gr, "groups"); err != nil {
+				return nil, fmt.Errorf("GET group %s: decoding the response: %w", id, err)
+			}
+			mu.Lock()
+			doc.Groups = append(doc.Groups, gr)
+			mu.Unlock()
+			return nil, nil
+		}
+	}
+	run(func() ([]readStep, error) {
 		x, unk, err := c.getX509(gctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		doc.X509 = x
 		addUnknown(unk)
-		// The groups the configuration targets, so that plans and
-		// snapshots can name them.
+		var next []readStep
 		for _, id := range targetGroupIDs(x) {
-			request(func() error {
-				body, err := c.send(gctx, getGroup.request(params{"groupId": id}, query{fields: []string{"id", "displayName"}}, nil))
-				switch {
-				case IsNotFound(err):
-					return nil // a deleted group: the plan shows its bare id
-				case IsForbidden(err):
-					// Names are cosmetic: without Group.Read.All (or
-					// GroupMember.Read.All) the plan shows bare ids.
-					mu.Lock()
-					groupErr = err
-					mu.Unlock()
-					return nil
-				case err != nil:
-					return err
-				}
-				var gr wire.Group
-				if _, err := wire.Decode(body, &gr, "groups"); err != nil {
-					return fmt.Errorf("GET group %s: decoding the response: %w", id, err)
-				}
-				mu.Lock()
-				doc.Groups = append(doc.Groups, gr)
-				mu.Unlock()
-				return nil
-			})
+			next = append(next, readGroup(id))
 		}
-		return nil
+		return next, nil
 	})
-	request(func() error {
+	run(func() ([]readStep, error) {
 		pkis, unk, err := c.listPKIs(gctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		doc.PKIs = pkis
 		addUnknown(unk)
+		next := make([]readStep, len(pkis))
 		for i := range pkis {
-			request(func() error {
+			next[i] = func() ([]readStep, error) {
 				path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities", i)
 				cas, unk, err := c.listCAs(gctx, pkis[i].ID, path)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				pkis[i].CertificateAuthorities = cas
 				addUnknown(unk)
-				return nil
-			})
+				return nil, nil
+			}
 		}
-		return nil
+		return next, nil
 	})
-	request(func() error {
+	run(func() ([]readStep, error) {
 		id, err := c.organizationID(gctx)
 		switch {
 		case err == nil:
 			orgID = id
 		case IsForbidden(err):
 			orgErr = err
-			return nil
+			return nil, nil
 		default:
-			return err
+			return nil, err
 		}
-		request(func() error {
+		return []readStep{func() ([]readStep, error) {
 			legacy, unk, err := c.listLegacy(gctx, id)
 			switch {
 			case err == nil:
@@ -447,11 +470,10 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 			case IsNotFound(err):
 				// no classic store
 			default:
-				return err
+				return nil, err
 			}
-			return nil
-		})
-		return nil
+			return nil, nil
+		}}, nil
 	})
 	if err := g.Wait(); err != nil {
 		return wire.Document{}, nil, err
