@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cbactl/cbactl/config"
+	"github.com/cbactl/cbactl/internal/graph"
 	"github.com/cbactl/cbactl/internal/graph/graphtest"
 	"github.com/cbactl/cbactl/internal/graph/graphtest/benchtenant"
 	"github.com/cbactl/cbactl/internal/plan"
@@ -378,4 +379,92 @@ func BenchmarkLocal(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkRemote is the rest of a plan beyond loading the configuration
+// (loaded once, outside the timer): read the tenant from the fake Graph
+// (no latency), then Effective, Diff and render, in this process. Its
+// B/op and allocs/op (-benchmem) are the figures to watch for the reading
+// and planning code.
+func BenchmarkRemote(b *testing.B) {
+	for _, shape := range benchShapes {
+		b.Run(shape, func(b *testing.B) {
+			lt := setupLarge(b, shape)
+			cfg, diags := config.Load(lt.dirs["one"], config.LoadOptions{Now: time.Now()})
+			if diags.HasErrors() {
+				b.Fatal(diags)
+			}
+			// The fake server's responses are recorded once, then replayed
+			// from memory: the figures are the client's alone.
+			rt := &replayTransport{next: http.DefaultTransport, recorded: map[string]recorded{}}
+			c, err := graph.New(graph.Options{BaseURL: lt.srv.URL(), AccessToken: fakeToken, HTTPTransport: rt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := c.Observe(ctx); err != nil {
+				b.Fatal(err)
+			}
+			rt.replay = true
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				obs, err := c.Observe(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				desired := plan.Effective(cfg.Desired, obs.State)
+				p := plan.Diff(desired, obs.State)
+				if err := render.Text(io.Discard, p, render.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				if p.HasChanges() {
+					b.Fatalf("%d changes", len(p.Changes))
+				}
+			}
+		})
+	}
+}
+
+// replayTransport records the responses to GET requests, then, with replay
+// set, serves them again from memory.
+type replayTransport struct {
+	next     http.RoundTripper
+	mu       sync.Mutex
+	replay   bool
+	recorded map[string]recorded
+}
+
+type recorded struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (t *replayTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	key := req.Method + " " + req.URL.String()
+	t.mu.Lock()
+	r, ok := t.recorded[key]
+	replay := t.replay
+	t.mu.Unlock()
+	if replay {
+		if !ok {
+			return nil, fmt.Errorf("replay: %s was not recorded", key)
+		}
+		return &http.Response{StatusCode: r.status, Header: r.header.Clone(), Body: io.NopCloser(bytes.NewReader(r.body)), ContentLength: -1, Request: req, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.recorded[key] = recorded{status: resp.StatusCode, header: resp.Header.Clone(), body: body}
+	t.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -635,5 +637,104 @@ func TestDeltaCRLURLCasing(t *testing.T) {
 	}
 	if len(obs.Warnings) != 0 {
 		t.Errorf("warnings %q", obs.Warnings)
+	}
+}
+
+// TestReadStartsEachRequestWhenItCan: ReadDocument sends a request as soon
+// as what it needs has answered, without waiting for the requests it does
+// not need: the server holds one request until another one arrives, which
+// a read that waited for the held one would never send (the test then
+// fails after a minute, not before: no verdict depends on the machine's
+// speed).
+func TestReadStartsEachRequestWhenItCan(t *testing.T) {
+	const (
+		org       = "/organization"
+		x509      = "/x509Certificate"
+		pkiList   = "/publicKeyInfrastructure/certificateBasedAuthConfigurations"
+		caList    = "/certificateAuthorities"
+		legacy    = "/certificateBasedAuthConfiguration"
+		groupPath = "/groups/g1"
+	)
+	for _, c := range []struct{ held, awaited string }{
+		{org, caList},
+		{x509, caList},
+		{pkiList, legacy},
+		{pkiList, groupPath},
+		{org, groupPath},
+		{x509, legacy},
+	} {
+		t.Run(strings.TrimPrefix(c.held, "/")+" held until "+strings.TrimPrefix(c.awaited, "/"), func(t *testing.T) {
+			srv := newServer(t)
+			seedPKI(t, srv, "p", 1, false)
+			srv.Store.PatchX509(wire.Object{"includeTargets": wire.Raw([]wire.IncludeTarget{{ID: "g1", TargetType: "group"}})})
+			srv.AddGroup("g1", "CBA Users")
+			arrived := make(chan struct{})
+			srv.Before(func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, c.awaited) }, func(*http.Request) { close(arrived) })
+			var inTime atomic.Bool
+			srv.Before(func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, c.held) }, func(*http.Request) {
+				select {
+				case <-arrived:
+					inTime.Store(true)
+				case <-time.After(time.Minute):
+				}
+			})
+			cl, _ := newClient(t, srv)
+			obs, err := cl.Observe(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !inTime.Load() {
+				t.Errorf("GET …%s was sent only after GET …%s answered", c.awaited, c.held)
+			}
+			if len(obs.State.PKIs) != 1 || len(obs.State.PKIs[0].CAs) != 1 {
+				t.Errorf("observed %+v", obs.State.PKIs)
+			}
+		})
+	}
+}
+
+// peakTransport records the most requests it had in flight at once.
+type peakTransport struct {
+	base           http.RoundTripper
+	inFlight, peak atomic.Int32
+}
+
+func (p *peakTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	for {
+		old := p.peak.Load()
+		if n <= old || p.peak.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	return p.base.RoundTrip(r)
+}
+
+// TestReadConcurrencyBound: however few requests may run at once, the read
+// completes (a request that starts others does not hold its slot waiting
+// for them) and never has more in flight.
+func TestReadConcurrencyBound(t *testing.T) {
+	srv := newServer(t)
+	for i := range 5 {
+		seedPKI(t, srv, "p"+itoa(i), 2, false)
+	}
+	srv.Store.SetLegacy(wire.LegacyConfig{})
+	srv.Store.PatchX509(wire.Object{"includeTargets": wire.Raw([]wire.IncludeTarget{{ID: "g1", TargetType: "group"}, {ID: "g2", TargetType: "group"}})})
+	srv.AddGroup("g1", "CBA Users")
+	srv.AddGroup("g2", "Contractors")
+	for _, limit := range []int{1, 2, 3} {
+		pt := &peakTransport{base: http.DefaultTransport}
+		c, _ := newClient(t, srv, func(o *Options) { o.Concurrency = limit; o.HTTPTransport = pt })
+		obs, err := c.Observe(context.Background())
+		if err != nil {
+			t.Fatalf("concurrency %d: %v", limit, err)
+		}
+		if len(obs.State.PKIs) != 5 || len(obs.State.Groups) != 2 {
+			t.Errorf("concurrency %d: %d PKIs, %d groups", limit, len(obs.State.PKIs), len(obs.State.Groups))
+		}
+		if p := pt.peak.Load(); p > int32(limit) {
+			t.Errorf("concurrency %d: %d requests in flight at once", limit, p)
+		}
 	}
 }

@@ -47,7 +47,7 @@ func (c *Client) send(ctx context.Context, ri *abs.RequestInformation) ([]byte, 
 			return nil, nil
 		}
 		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
+		b, err := readBody(resp.Body, resp.ContentLength)
 		if err != nil {
 			return nil, err
 		}
@@ -64,6 +64,78 @@ func (c *Client) send(ctx context.Context, ri *abs.RequestInformation) ([]byte, 
 		return nil, apiErr
 	}
 	return body, nil
+}
+
+// bodyChunk is the unit in which readBody reads a body of unknown length.
+const bodyChunk = 32 << 10
+
+var bodyChunks = sync.Pool{New: func() any { return new([bodyChunk]byte) }}
+
+// maxAnnouncedBody bounds what readBody allocates on the word of a
+// Content-Length alone, before the bytes arrive: a page is well under it.
+const maxAnnouncedBody = 2 << 20
+
+// readBody reads r to its end, as io.ReadAll does, into a slice of exactly
+// the body's size: one allocation however large the body (Graph sends pages
+// of hundreds of kilobytes, chunked), rather than the many of a growing
+// buffer. size is the announced length (Content-Length), or -1.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size >= 0 && size <= maxAnnouncedBody {
+		// One byte more than announced, to see the end without growing.
+		b := make([]byte, 0, size+1)
+		for {
+			n, err := r.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				return b, nil
+			}
+			if err != nil {
+				return b, err
+			}
+			if len(b) == cap(b) {
+				break // longer than announced: read on in chunks
+			}
+		}
+		rest, err := readChunks(r, b)
+		return rest, err
+	}
+	return readChunks(r, nil)
+}
+
+// readChunks reads r to its end in pooled chunks, then copies what it read
+// after prefix into one slice.
+func readChunks(r io.Reader, prefix []byte) ([]byte, error) {
+	var chunks []*[bodyChunk]byte
+	defer func() {
+		for _, c := range chunks {
+			bodyChunks.Put(c)
+		}
+	}()
+	total, last := 0, 0 // bytes read; bytes in the last chunk
+	var err error
+	for err == nil {
+		if len(chunks) == 0 || last == bodyChunk {
+			chunks = append(chunks, bodyChunks.Get().(*[bodyChunk]byte))
+			last = 0
+		}
+		var n int
+		n, err = r.Read(chunks[len(chunks)-1][last:])
+		last += n
+		total += n
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	out := make([]byte, len(prefix), len(prefix)+total)
+	copy(out, prefix)
+	for i, c := range chunks {
+		if i == len(chunks)-1 {
+			out = append(out, c[:last]...)
+		} else {
+			out = append(out, c[:]...)
+		}
+	}
+	return out, err
 }
 
 // describe returns a request's method and its path below the base URL.
@@ -128,7 +200,13 @@ func getAll[T any](ctx context.Context, c *Client, ri *abs.RequestInformation, p
 		for _, u := range unk {
 			unknown = append(unknown, reindex(u, path, len(items)))
 		}
-		items = append(items, page.Value...)
+		switch {
+		case len(page.Value) == 0:
+		case items == nil:
+			items = page.Value // the common case: one page
+		default:
+			items = append(items, page.Value...)
+		}
 		if page.NextLink == "" {
 			return items, unknown, nil
 		}
@@ -257,17 +335,25 @@ func (c *Client) Observe(ctx context.Context) (*model.Observation, error) {
 	return &model.Observation{State: st, Warnings: append(warnings, enumWarnings...)}, nil
 }
 
-// ReadDocument reads the tenant in Graph's shapes in two sequential round
-// trips (plus paging), whatever the number of PKIs: first the x509
-// configuration, the PKI list and the tenant id concurrently, then every
-// PKI's CA list and the legacy store concurrently. The warnings name the
-// properties cbactl does not model and a legacy store it could not read.
+// readStep is one request of ReadDocument; it returns the requests that
+// need its answer.
+type readStep func() ([]readStep, error)
+
+// ReadDocument reads the tenant in Graph's shapes in two round trips (plus
+// paging), whatever the number of PKIs: the x509 configuration, the PKI list
+// and the tenant id concurrently, and each of the requests that need one of
+// them as soon as it is there: every PKI's CA list after the PKI list, the
+// targeted groups after the configuration, the legacy store after the
+// tenant id. At most c.concurrency requests run at once. The warnings name
+// the properties cbactl does not model and a legacy store it could not
+// read.
 func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, error) {
 	var (
 		mu        sync.Mutex
 		doc       wire.Document
 		unknown   []string
 		orgID     string
+		orgErr    error
 		legacyErr error
 		groupErr  error
 	)
@@ -277,88 +363,104 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 		mu.Unlock()
 	}
 
+	// A request's goroutine (of g) starts once it has one of the slots,
+	// and gives the slot back before the requests that need its answer
+	// (the steps it returns) wait for theirs: at most c.concurrency
+	// requests run at once, and none holds a slot while it waits for
+	// another.
+	slots := make(chan struct{}, c.concurrency)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.concurrency)
-	g.Go(func() error {
-		x, unk, err := c.getX509(gctx)
-		if err != nil {
-			return err
-		}
-		doc.X509 = x
-		addUnknown(unk)
-		return nil
-	})
-	g.Go(func() error {
-		pkis, unk, err := c.listPKIs(gctx)
-		if err != nil {
-			return err
-		}
-		doc.PKIs = pkis
-		addUnknown(unk)
-		return nil
-	})
-	var orgErr error
-	g.Go(func() error {
-		id, err := c.organizationID(gctx)
-		switch {
-		case err == nil:
-			orgID = id
-		case IsForbidden(err):
-			orgErr = err
-		default:
-			return err
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return wire.Document{}, nil, err
-	}
-
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(c.concurrency)
-	for i := range doc.PKIs {
+	var run func(readStep)
+	run = func(s readStep) {
+		slots <- struct{}{}
 		g.Go(func() error {
-			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities", i)
-			cas, unk, err := c.listCAs(gctx, doc.PKIs[i].ID, path)
+			next, err := s()
+			<-slots
 			if err != nil {
 				return err
 			}
-			doc.PKIs[i].CertificateAuthorities = cas
-			addUnknown(unk)
+			for _, n := range next {
+				run(n)
+			}
 			return nil
 		})
 	}
-	// The groups the configuration targets, so that plans and snapshots can
-	// name them.
-	for _, id := range targetGroupIDs(doc.X509) {
-		g.Go(func() error {
+	// The groups the configuration targets, so that plans and snapshots
+	// can name them.
+	readGroup := func(id string) readStep {
+		return func() ([]readStep, error) {
 			body, err := c.send(gctx, getGroup.request(params{"groupId": id}, query{fields: []string{"id", "displayName"}}, nil))
 			switch {
 			case IsNotFound(err):
-				return nil // a deleted group: the plan shows its bare id
+				return nil, nil // a deleted group: the plan shows its bare id
 			case IsForbidden(err):
 				// Names are cosmetic: without Group.Read.All (or
 				// GroupMember.Read.All) the plan shows bare ids.
 				mu.Lock()
 				groupErr = err
 				mu.Unlock()
-				return nil
+				return nil, nil
 			case err != nil:
-				return err
+				return nil, err
 			}
 			var gr wire.Group
 			if _, err := wire.Decode(body, &gr, "groups"); err != nil {
-				return fmt.Errorf("GET group %s: decoding the response: %w", id, err)
+				return nil, fmt.Errorf("GET group %s: decoding the response: %w", id, err)
 			}
 			mu.Lock()
 			doc.Groups = append(doc.Groups, gr)
 			mu.Unlock()
-			return nil
-		})
+			return nil, nil
+		}
 	}
-	if orgID != "" {
-		g.Go(func() error {
-			legacy, unk, err := c.listLegacy(gctx, orgID)
+	run(func() ([]readStep, error) {
+		x, unk, err := c.getX509(gctx)
+		if err != nil {
+			return nil, err
+		}
+		doc.X509 = x
+		addUnknown(unk)
+		var next []readStep
+		for _, id := range targetGroupIDs(x) {
+			next = append(next, readGroup(id))
+		}
+		return next, nil
+	})
+	run(func() ([]readStep, error) {
+		pkis, unk, err := c.listPKIs(gctx)
+		if err != nil {
+			return nil, err
+		}
+		doc.PKIs = pkis
+		addUnknown(unk)
+		next := make([]readStep, len(pkis))
+		for i := range pkis {
+			next[i] = func() ([]readStep, error) {
+				path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities", i)
+				cas, unk, err := c.listCAs(gctx, pkis[i].ID, path)
+				if err != nil {
+					return nil, err
+				}
+				pkis[i].CertificateAuthorities = cas
+				addUnknown(unk)
+				return nil, nil
+			}
+		}
+		return next, nil
+	})
+	run(func() ([]readStep, error) {
+		id, err := c.organizationID(gctx)
+		switch {
+		case err == nil:
+			orgID = id
+		case IsForbidden(err):
+			orgErr = err
+			return nil, nil
+		default:
+			return nil, err
+		}
+		return []readStep{func() ([]readStep, error) {
+			legacy, unk, err := c.listLegacy(gctx, id)
 			switch {
 			case err == nil:
 				doc.Legacy = legacy
@@ -368,11 +470,11 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 			case IsNotFound(err):
 				// no classic store
 			default:
-				return err
+				return nil, err
 			}
-			return nil
-		})
-	}
+			return nil, nil
+		}}, nil
+	})
 	if err := g.Wait(); err != nil {
 		return wire.Document{}, nil, err
 	}

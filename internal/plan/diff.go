@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"crypto/sha1"
 	"crypto/x509"
 	"fmt"
 	"sort"
@@ -298,9 +299,9 @@ func (p *Plan) upload(addr model.Address, d model.PKI, pkiID string, missing []m
 // cas plans the CAs of a container that exists in the tenant.
 func (p *Plan) cas(addr model.Address, d, o model.PKI) {
 	used := make([]bool, len(o.CAs))
-	byThumb := make(map[string]int, len(o.CAs))
+	byThumb := make(map[[sha1.Size]byte]int, len(o.CAs))
 	for i, ca := range o.CAs {
-		t := ca.Thumbprint()
+		t := ca.ThumbprintSum()
 		if _, dup := byThumb[t]; !dup {
 			byThumb[t] = i
 		}
@@ -313,7 +314,7 @@ func (p *Plan) cas(addr model.Address, d, o model.PKI) {
 	}
 	var missing []model.CA
 	for _, want := range d.CAs {
-		i, ok := byThumb[want.Thumbprint()]
+		i, ok := byThumb[want.ThumbprintSum()]
 		if !ok || used[i] {
 			missing = append(missing, want)
 			continue

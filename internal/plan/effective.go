@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"crypto/sha1"
 	"slices"
 	"strings"
 
@@ -111,22 +112,22 @@ func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 		if n != 1 {
 			continue // created, or ambiguous (the diff reports it)
 		}
-		var byThumb map[string]int // the first observed CA of each thumbprint
+		var byThumb map[[sha1.Size]byte]int // the first observed CA of each thumbprint
 		cas := slices.Clone(d.CAs)
 		for k, ca := range cas {
 			if ca.Unmanaged == 0 {
 				continue
 			}
 			if byThumb == nil {
-				byThumb = make(map[string]int, len(o.CAs))
+				byThumb = make(map[[sha1.Size]byte]int, len(o.CAs))
 				for j, have := range o.CAs {
-					t := have.Thumbprint()
+					t := have.ThumbprintSum()
 					if _, dup := byThumb[t]; !dup {
 						byThumb[t] = j
 					}
 				}
 			}
-			if j, ok := byThumb[ca.Thumbprint()]; ok {
+			if j, ok := byThumb[ca.ThumbprintSum()]; ok {
 				cas[k] = effectiveCA(ca, o.CAs[j])
 			}
 		}

@@ -332,8 +332,10 @@ func Literal(v json.RawMessage) string {
 	if v == nil {
 		return "null"
 	}
+	// A JSON string is never a list: most values are strings, and trying
+	// them as a list first would cost a decoding error each.
 	var list []string
-	if json.Unmarshal(v, &list) == nil {
+	if t := bytes.TrimLeft(v, " \t\r\n"); (len(t) == 0 || t[0] != '"') && json.Unmarshal(v, &list) == nil {
 		q := make([]string, len(list))
 		for i, s := range list {
 			q[i] = fmt.Sprintf("%q", s)

@@ -4,6 +4,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,10 +42,16 @@ func Open(path string) (*Tenant, error) {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
-	if err != nil {
+	// Read into a buffer of the file's size (as os.ReadFile does), not
+	// one that grows from 512 bytes: a large tenant's snapshot is MBs.
+	var buf bytes.Buffer
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() <= MaxBytes {
+		buf.Grow(int(info.Size()) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxBytes+1)); err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
+	data := buf.Bytes()
 	if len(data) > MaxBytes {
 		return nil, fmt.Errorf("%s: the snapshot is larger than %d MiB; cbactl reads snapshots of at most %d MiB", path, MaxBytes>>20, MaxBytes>>20)
 	}

@@ -399,15 +399,28 @@ type snapshotFile struct {
 	Users                                   []wire.Object     `json:"users,omitempty"`
 }
 
+// skipped is a JSON value only looked past: decoding one copies nothing.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
+
 // Load replaces the store's contents with a snapshot. Unknown top-level keys
 // are an error, so that a typo cannot pass silently; everything below the top
 // level is accepted as Graph returns it.
 func (s *Store) Load(data []byte) error {
 	// Keys are compared exactly: encoding/json would match "x509certificate"
 	// to x509Certificate.
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(data, &keys); err != nil {
-		return fmt.Errorf("invalid snapshot: %w", err)
+	var keys map[string]skipped
+	if json.Unmarshal(data, &keys) != nil {
+		// The error as it always read, naming a map of raw messages.
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return fmt.Errorf("invalid snapshot: %w", err)
+		}
+		keys = make(map[string]skipped, len(raw))
+		for k := range raw {
+			keys[k] = skipped{}
+		}
 	}
 	known := map[string]bool{}
 	ft := reflect.TypeOf(snapshotFile{})

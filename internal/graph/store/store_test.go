@@ -63,6 +63,24 @@ func TestLoadRejects(t *testing.T) {
 	}
 }
 
+// TestLoadErrors: what Load says of a snapshot it rejects (the start of
+// the message).
+func TestLoadErrors(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{`{"snapshotVersion":1,"x509certificate":{"state":"enabled"}}`, `invalid snapshot: unknown top-level key "x509certificate"`},
+		{`{"snapshotVersion":1,"groups":[],"bogus":null}`, `invalid snapshot: unknown top-level key "bogus"`},
+		{`[{"snapshotVersion":1}]`, "invalid snapshot: json: cannot unmarshal array into Go value of type map[string]json.RawMessage"},
+		{`"snapshot"`, "invalid snapshot: json: cannot unmarshal string into Go value of type map[string]json.RawMessage"},
+		{`{"snapshotVersion":1,}`, "invalid snapshot: invalid character '}' looking for beginning of object key string"},
+		{`{"snapshotVersion":"1"}`, "invalid snapshot: json: cannot unmarshal string into Go struct field snapshotFile.snapshotVersion of type int"},
+	} {
+		err := NewStore().Load([]byte(c.src))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("Load(%s): %v, want %s...", c.src, err, c.want)
+		}
+	}
+}
+
 func idOfTest(obj []byte) string {
 	var v struct{ ID string }
 	_ = json.Unmarshal(obj, &v)

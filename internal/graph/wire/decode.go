@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"sort"
 	"strings"
@@ -47,120 +46,287 @@ func decodeLenient(data []byte, v any, path string) ([]string, error) {
 }
 
 // decodeStrict decodes data, one JSON value and nothing after it, into v, a
-// pointer, and fails on a property name that is not exactly the name of a
-// field where it appears. encoding/json matches a name to a field without
-// case when no field has the exact name, so decodeStrict first checks that
-// every name in data is exactly one of the field names of v's type tree and
-// that no two of those differ only in case: then every match is exact.
+// pointer, when Decode's slow path would find nothing cbactl does not model
+// in it: every member name of every object that stands for a struct (the
+// objects collectUnknown looks into) is, exactly and without escapes, the
+// name of one of that struct's fields. It checks the names first (one pass
+// over data, which it does not copy), then decodes with json.Unmarshal, as
+// the slow path does, so the two give the same value.
 func decodeStrict(data []byte, v any) error {
-	names := fieldNamesOf(reflect.TypeOf(v))
-	if !names.distinct || !keysAmong(data, names.set) {
+	s := schemaOf(reflect.TypeOf(v))
+	if !s.exact(data, nil) {
 		return errNotExact
 	}
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return errNotExact
-	}
-	return nil
+	return json.Unmarshal(data, v)
 }
 
 var errNotExact = errors.New("not decoded exactly")
 
-// fieldNames are the JSON names of the fields of a type and of the types
-// below it (through pointers, slices and struct fields).
-type fieldNames struct {
-	set map[string]bool
-	// distinct is false when two names differ only in case.
-	distinct bool
+// schema is what decodeStrict checks of a JSON value: for a struct, its
+// fields by JSON name (collectUnknown's, see jsonFields); for a slice, its
+// elements. A nil *schema checks nothing: collectUnknown does not look
+// into the value (a string, a number, []byte, a map, ...).
+type schema struct {
+	fields map[string]*schema // a struct's fields; nil for a slice
+	elem   *schema            // a slice's elements
+	list   bool
 }
 
-var fieldNamesCache sync.Map // reflect.Type -> fieldNames
+var schemaCache sync.Map // reflect.Type -> *schema
 
-func fieldNamesOf(t reflect.Type) fieldNames {
-	if n, ok := fieldNamesCache.Load(t); ok {
-		return n.(fieldNames)
+// schemaOf is the schema of values of type t, as collectUnknown walks it.
+func schemaOf(t reflect.Type) *schema {
+	if s, ok := schemaCache.Load(t); ok {
+		return s.(*schema)
 	}
-	n := fieldNames{set: map[string]bool{}, distinct: true}
-	addFieldNames(t, n.set, map[reflect.Type]bool{})
-	folded := map[string]bool{}
-	for name := range n.set {
-		f := strings.ToLower(name)
-		if folded[f] {
-			n.distinct = false
-		}
-		folded[f] = true
-	}
-	fieldNamesCache.Store(t, n)
-	return n
+	s := buildSchema(t, map[reflect.Type]*schema{})
+	schemaCache.Store(t, s)
+	return s
 }
 
-func addFieldNames(t reflect.Type, set map[string]bool, seen map[reflect.Type]bool) {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {
+	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || seen[t] {
-		return
+	if s, ok := building[t]; ok {
+		return s // a recursive type
 	}
-	seen[t] = true
+	switch t.Kind() {
+	case reflect.Struct:
+		s := &schema{fields: map[string]*schema{}}
+		building[t] = s
+		for name, ft := range jsonFields(t) {
+			s.fields[name] = buildSchema(ft, building)
+		}
+		return s
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // []byte is base64 text
+		}
+		s := &schema{list: true}
+		building[t] = s
+		s.elem = buildSchema(t.Elem(), building)
+		return s
+	}
+	return nil
+}
+
+// jsonFields are the fields of struct type t by the JSON name their tag
+// gives them: the names collectUnknown knows.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() && !f.Anonymous {
-			continue
-		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
+		if name != "" && name != "-" {
+			fields[name] = f.Type
 		}
-		if name == "" {
-			name = f.Name
+	}
+	return fields
+}
+
+// exact reports whether the JSON value at the start of data (after
+// whitespace) is one in which collectUnknown would find nothing to report
+// because every member name it would look at is exactly, and without
+// escapes, a name of s. It is conservative: on anything else, escaped
+// names and annotations included, and on text that is not JSON, it
+// reports false, and Decode takes its slow path. lens, when not nil,
+// receives the number of elements of each array member of the top-level
+// object, by name (-1 for a member named twice).
+func (s *schema) exact(data []byte, lens map[string]int) bool {
+	w := walker{data: data}
+	return w.value(s, lens) && w.err == nil
+}
+
+// walker reads JSON text for schema.exact.
+type walker struct {
+	data []byte
+	i    int
+	err  error
+}
+
+var errSyntax = errors.New("not JSON")
+
+func (w *walker) space() {
+	for w.i < len(w.data) {
+		switch w.data[w.i] {
+		case ' ', '\t', '\n', '\r':
+			w.i++
+		default:
+			return
 		}
-		set[name] = true
-		addFieldNames(f.Type, set, seen)
 	}
 }
 
-// keysAmong reports whether every object member name in data, valid JSON,
-// is in names and written without escapes. In JSON, a string followed by a
-// colon is a member name.
-func keysAmong(data []byte, names map[string]bool) bool {
-	i := 0
+// str reads a string at w.i (its opening quote) and returns its content
+// as written, escapes and all.
+func (w *walker) str() []byte {
+	start := w.i + 1
+	end := start
 	for {
-		q := bytes.IndexByte(data[i:], '"')
+		q := bytes.IndexByte(w.data[end:], '"')
 		if q < 0 {
+			w.err = errSyntax
+			return nil
+		}
+		end += q
+		backslashes := 0
+		for p := end - 1; p >= start && w.data[p] == '\\'; p-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			break
+		}
+		end++
+	}
+	w.i = end + 1
+	return w.data[start:end]
+}
+
+// value reads one JSON value, checking it against s (see exact).
+func (w *walker) value(s *schema, lens map[string]int) bool {
+	w.space()
+	if w.i >= len(w.data) {
+		w.err = errSyntax
+		return false
+	}
+	switch c := w.data[w.i]; {
+	case c == '{' && s != nil && !s.list:
+		w.i++
+		w.space()
+		if w.i < len(w.data) && w.data[w.i] == '}' {
+			w.i++
 			return true
 		}
-		start := i + q + 1
-		end := start
 		for {
-			q := bytes.IndexByte(data[end:], '"')
-			if q < 0 {
+			w.space()
+			if w.i >= len(w.data) || w.data[w.i] != '"' {
+				w.err = errSyntax
 				return false
 			}
-			end += q
-			backslashes := 0
-			for p := end - 1; p >= start && data[p] == '\\'; p-- {
-				backslashes++
-			}
-			if backslashes%2 == 0 {
-				break
-			}
-			end++
-		}
-		i = end + 1
-		for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-			i++
-		}
-		if i < len(data) && data[i] == ':' {
-			key := data[start:end]
-			if bytes.IndexByte(key, '\\') >= 0 || !names[string(key)] {
+			key := w.str()
+			if w.err != nil || bytes.IndexByte(key, '\\') >= 0 {
 				return false
 			}
+			f, ok := s.fields[string(key)]
+			if !ok {
+				return false
+			}
+			w.space()
+			if w.i >= len(w.data) || w.data[w.i] != ':' {
+				w.err = errSyntax
+				return false
+			}
+			w.i++
+			if lens != nil && f != nil && f.list {
+				w.space()
+				n, ok := w.array(f)
+				if !ok {
+					return false
+				}
+				if _, dup := lens[string(key)]; dup {
+					n = -1 // named twice: no single length
+				}
+				lens[string(key)] = n
+			} else if !w.value(f, nil) {
+				return false
+			}
+			w.space()
+			if w.i >= len(w.data) {
+				w.err = errSyntax
+				return false
+			}
+			switch w.data[w.i] {
+			case ',':
+				w.i++
+			case '}':
+				w.i++
+				return true
+			default:
+				w.err = errSyntax
+				return false
+			}
+		}
+	case c == '[' && s != nil && s.list:
+		_, ok := w.array(s)
+		return ok
+	default:
+		return w.skip()
+	}
+}
+
+// array reads a value that schema s, a list, describes, and returns the
+// number of its elements when it is an array.
+func (w *walker) array(s *schema) (int, bool) {
+	if w.i >= len(w.data) || w.data[w.i] != '[' {
+		return 0, w.value(s, nil)
+	}
+	w.i++
+	w.space()
+	if w.i < len(w.data) && w.data[w.i] == ']' {
+		w.i++
+		return 0, true
+	}
+	for n := 1; ; n++ {
+		if !w.value(s.elem, nil) {
+			return 0, false
+		}
+		w.space()
+		if w.i >= len(w.data) {
+			w.err = errSyntax
+			return 0, false
+		}
+		switch w.data[w.i] {
+		case ',':
+			w.i++
+		case ']':
+			w.i++
+			return n, true
+		default:
+			w.err = errSyntax
+			return 0, false
 		}
 	}
+}
+
+// skip reads a value without looking at its member names: collectUnknown
+// does not look into it. It checks only as much syntax as it needs to find
+// the value's end (json.Unmarshal checks the rest).
+func (w *walker) skip() bool {
+	depth := 0
+	for w.i < len(w.data) {
+		switch w.data[w.i] {
+		case '"':
+			if w.str(); w.err != nil {
+				return false
+			}
+			if depth == 0 {
+				return true
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return true // the end of a number or literal
+			}
+			depth--
+			if depth == 0 {
+				w.i++
+				return true
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return true // the end of a number or literal
+			}
+		}
+		w.i++
+	}
+	if depth != 0 {
+		w.err = errSyntax
+		return false
+	}
+	return true
 }
 
 func collectUnknown(data []byte, t reflect.Type, path string, out *[]string) {
@@ -173,14 +339,7 @@ func collectUnknown(data []byte, t reflect.Type, path string, out *[]string) {
 		if json.Unmarshal(data, &obj) != nil {
 			return
 		}
-		fields := map[string]reflect.Type{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name != "" && name != "-" {
-				fields[name] = f.Type
-			}
-		}
+		fields := jsonFields(t)
 		for k, raw := range obj {
 			ft, ok := fields[k]
 			switch {
@@ -227,7 +386,18 @@ type Collection[T any] struct {
 // properties of its items.
 func DecodePage[T any](data []byte, path string) (Collection[T], []string, error) {
 	var page Collection[T]
-	unknown, err := Decode(data, &page, path)
+	// As Decode, with the items' slice made once at its final size.
+	lens := map[string]int{}
+	if schemaOf(reflect.TypeOf(&page)).exact(data, lens) {
+		if n, ok := lens["value"]; ok && n >= 0 {
+			page.Value = make([]T, 0, n)
+		}
+		if json.Unmarshal(data, &page) == nil {
+			return page, nil, nil
+		}
+		page = Collection[T]{}
+	}
+	unknown, err := decodeLenient(data, &page, path)
 	for i, u := range unknown {
 		unknown[i] = strings.Replace(u, path+".value", path, 1)
 	}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"crypto/sha1" // #nosec G505 -- thumbprints identify certificates, as Graph does
 	"crypto/x509"
 	"slices"
 	"strings"
@@ -129,6 +130,11 @@ const (
 // Thumbprint is the SHA-1 thumbprint of the CA certificate (upper-case hex),
 // the identity of a CA.
 func (c CA) Thumbprint() string { return pki.SHA1Thumbprint(c.Certificate) }
+
+// ThumbprintSum is the SHA-1 digest of the CA certificate, whose upper-case
+// hex is Thumbprint: two CAs have the same thumbprint exactly when they have
+// the same ThumbprintSum, which makes a map key without formatting a string.
+func (c CA) ThumbprintSum() [sha1.Size]byte { return sha1.Sum(c.Certificate) } // #nosec G401 -- identifier only
 
 // LegacyCA is a certificate authority of the classic trust store
 // (organization/{id}/certificateBasedAuthConfiguration).

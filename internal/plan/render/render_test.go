@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -214,4 +215,37 @@ func goldens(t *testing.T, name string, p *plan.Plan) (text, js []byte) {
 	golden(t, name+".json", jb.Bytes())
 	golden(t, name+".md", mb.Bytes())
 	return tb.Bytes(), jb.Bytes()
+}
+
+// failingWriter accepts n bytes, then fails.
+type failingWriter struct{ n int }
+
+var errBrokenPipe = errors.New("write: broken pipe")
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errBrokenPipe
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// TestTextWriteError: Text reports a failed write, early or late in the
+// plan, and writes the whole plan before it returns.
+func TestTextWriteError(t *testing.T) {
+	p := plan.Diff(desiredState(t), model.State{ManagesTrustStore: true, X509: ptr(model.DefaultX509())})
+	var full bytes.Buffer
+	if err := Text(&full, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 10, full.Len() / 2, full.Len() - 1} {
+		if err := Text(&failingWriter{n: n}, p, Options{}); !errors.Is(err, errBrokenPipe) {
+			t.Errorf("failing after %d of %d bytes: %v", n, full.Len(), err)
+		}
+	}
+	if err := Text(&failingWriter{n: full.Len()}, p, Options{}); err != nil {
+		t.Errorf("room for the whole plan: %v", err)
+	}
 }

@@ -2,6 +2,7 @@
 package render
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -63,7 +64,18 @@ const FailedText = "Planning failed: fix the errors reported and plan again. Thi
 // Text writes a plan the way Terraform shows one: every change with its
 // attributes (unchanged ones collapsed in updates), then the summary line.
 func Text(w io.Writer, pl *plan.Plan, o Options) error {
-	p := &printer{w: w, color: o.Color}
+	// Buffered: a plan of thousands of changes is hundreds of thousands of
+	// small writes, each a system call on a terminal or pipe. Everything
+	// is written before Text returns.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := text(&printer{w: bw, color: o.Color}, pl)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func text(p *printer, pl *plan.Plan) error {
 	failed := pl.HasErrors()
 	if failed && !pl.HasChanges() {
 		// Never "No changes" for a plan that failed: a pipeline that posts
