@@ -738,3 +738,33 @@ func TestReadConcurrencyBound(t *testing.T) {
 		}
 	}
 }
+
+// Once a request of a read fails, the read attempts no more: with one
+// request at a time and every request refused, only the first reaches the
+// transport (a request made on the cancelled context fails without being
+// sent, but it is still an attempt, logged with --debug).
+func TestReadStopsAtFirstFailure(t *testing.T) {
+	srv := newServer(t)
+	for i := range 5 {
+		seedPKI(t, srv, "p"+itoa(i), 1, false)
+	}
+	srv.FailWhen(func(*http.Request) bool { return true }, -1, graphtest.Fault{Status: 403, Code: "Authorization_RequestDenied", Message: "Insufficient privileges"})
+	var attempts atomic.Int32
+	c, _ := newClient(t, srv, func(o *Options) {
+		o.Concurrency = 1
+		o.HTTPTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			attempts.Add(1)
+			return http.DefaultTransport.RoundTrip(r)
+		})
+	})
+	if _, err := c.Observe(context.Background()); err == nil {
+		t.Fatal("Observe succeeded against a server that refuses every request")
+	}
+	if n := attempts.Load(); n != 1 {
+		t.Errorf("%d requests attempted, want 1: the read went on after the first failed", n)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

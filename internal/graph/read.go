@@ -374,6 +374,10 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 	run = func(s readStep) {
 		slots <- struct{}{}
 		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				<-slots
+				return err // a request failed, or the read was cancelled: send no more
+			}
 			next, err := s()
 			<-slots
 			if err != nil {
