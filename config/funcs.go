@@ -242,7 +242,10 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 // a file in it is one system call rather than a walk from the top. A file
 // that this inner root refuses (a symbolic link to elsewhere in the
 // configuration directory) is opened through the configuration directory's
-// root, which decides.
+// root, which decides. At most maxDirs directories are kept open (each
+// holds a file descriptor); files in others are opened from the top. As
+// with any os.Root, a directory moved while cbactl runs is followed where
+// it goes.
 func (r *fileReader) open(rel string) (*os.File, error) {
 	dir, name := filepath.Split(rel)
 	if dir != "" {
@@ -302,13 +305,23 @@ func (r *fileReader) openRootLocked() (*os.Root, error) {
 	return r.root, nil
 }
 
+// maxDirs bounds the directories a fileReader keeps open: a layout of one
+// directory per CA (certs/NAME/ca.pem) must not run out of file
+// descriptors.
+const maxDirs = 32
+
+var errTooManyDirs = errors.New("too many directories kept open")
+
 // openDir returns dir, a directory inside baseDir, as an os.Root opened
-// through baseDir's, once.
+// through baseDir's, once, while fewer than maxDirs are open.
 func (r *fileReader) openDir(dir string) (*os.Root, error) {
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
 	if inner, ok := r.dirs[dir]; ok {
 		return inner, nil
+	}
+	if len(r.dirs) >= maxDirs {
+		return nil, errTooManyDirs
 	}
 	root, err := r.openRootLocked()
 	if err != nil {
