@@ -522,36 +522,53 @@ func (s *Store) Document() (wire.Document, []string, error) {
 		unknown = append(unknown, u...)
 		return err
 	}
+	// The method configuration, the containers and their CAs decode
+	// straight from the objects held (wire.DecodeObject), under the lock:
+	// the writes change the objects in place.
 	s.mu.Lock()
-	var x509raw []byte // marshalled under the lock: PatchX509 writes the map in place
-	if s.x509 != nil {
-		x509raw = marshalObject(s.x509)
-	}
-	s.mu.Unlock()
-	if x509raw != nil {
-		d.X509 = &wire.X509Config{}
-		if err := add(wire.Decode(x509raw, d.X509, "x509Certificate")); err != nil {
-			return d, nil, err
-		}
-	}
-	for i, p := range s.PKIs() {
-		var wp wire.PKI
-		path := fmt.Sprintf("certificateBasedAuthConfigurations[%d]", i)
-		if err := add(wire.Decode(p, &wp, path)); err != nil {
-			return d, nil, err
-		}
-		cas, err := s.CAs(wp.ID)
-		if err != nil {
-			return d, nil, err
-		}
-		for j, c := range cas {
-			var ca wire.CA
-			if err := add(wire.Decode(c, &ca, fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
-				return d, nil, err
+	err := func() error {
+		if s.x509 != nil {
+			d.X509 = &wire.X509Config{}
+			if err := add(wire.DecodeObject(s.x509, d.X509, "x509Certificate")); err != nil {
+				return err
 			}
-			wp.CertificateAuthorities = append(wp.CertificateAuthorities, ca)
 		}
-		d.PKIs = append(d.PKIs, wp)
+		if len(s.pkis) > 0 {
+			d.PKIs = make([]wire.PKI, 0, len(s.pkis))
+		}
+		for i, p := range s.pkis {
+			var wp wire.PKI
+			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d]", i)
+			if err := add(wire.DecodeObject(p.obj, &wp, path)); err != nil {
+				return err
+			}
+			// The CAs of the first container with the id, as a read of
+			// its CAs by id gets them.
+			k, err := s.findPKI(wp.ID)
+			if err != nil {
+				return err
+			}
+			held := s.pkis[k].cas
+			cas := make([]wire.CA, len(held))
+			for j, c := range held {
+				if err := add(wire.DecodeObject(c, &cas[j], fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
+					return err
+				}
+			}
+			if wp.CertificateAuthorities == nil {
+				if len(cas) > 0 {
+					wp.CertificateAuthorities = cas
+				}
+			} else {
+				wp.CertificateAuthorities = append(wp.CertificateAuthorities, cas...)
+			}
+			d.PKIs = append(d.PKIs, wp)
+		}
+		return nil
+	}()
+	s.mu.Unlock()
+	if err != nil {
+		return d, nil, err
 	}
 	for i, l := range s.Legacy() {
 		var lc wire.LegacyConfig
