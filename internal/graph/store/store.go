@@ -408,6 +408,67 @@ func (*skipped) UnmarshalJSON([]byte) error { return nil }
 // are an error, so that a typo cannot pass silently; everything below the top
 // level is accepted as Graph returns it.
 func (s *Store) Load(data []byte) error {
+	var f snapshotFile
+	pkis, ok := loadPlain(data, &f)
+	if !ok {
+		f = snapshotFile{}
+		if err := loadJSON(data, &f); err != nil {
+			return err
+		}
+	}
+	if f.SnapshotVersion != SnapshotVersion {
+		return fmt.Errorf("invalid snapshot: snapshotVersion is %d; this cbactl reads version %d", f.SnapshotVersion, SnapshotVersion)
+	}
+	var x509 wire.Object
+	if len(f.X509Certificate) > 0 && string(f.X509Certificate) != "null" {
+		if err := json.Unmarshal(f.X509Certificate, &x509); err != nil {
+			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
+		}
+	}
+	if !ok {
+		pkis = make([]*storedPKI, 0, len(f.CertificateBasedAuthConfigurations))
+		for i, o := range f.CertificateBasedAuthConfigurations {
+			p := &storedPKI{obj: o}
+			if cas, ok := o["certificateAuthorities"]; ok {
+				if err := json.Unmarshal(cas, &p.cas); err != nil {
+					return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d].certificateAuthorities: %w", i, err)
+				}
+				delete(o, "certificateAuthorities")
+			}
+			if str(o, "id") == "" {
+				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+			}
+			pkis = append(pkis, p)
+		}
+	} else {
+		for i, p := range pkis { // loadPlain decoded them all: only the ids are left to check
+			if str(p.obj, "id") == "" {
+				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+			}
+		}
+	}
+	strengths, err := loadStrengths(f.AuthenticationStrengthPolicies)
+	if err != nil {
+		return err
+	}
+	for i, u := range f.Users {
+		if str(u, "id") == "" {
+			return fmt.Errorf("invalid snapshot: users[%d] has no id", i)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
+	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
+	s.strengths = strengths
+	s.users = f.Users
+	s.indexUsers()
+	return nil
+}
+
+// loadJSON decodes a snapshot's top level into f, with the errors of a
+// snapshot that is not what Load reads.
+func loadJSON(data []byte, f *snapshotFile) error {
 	// Keys are compared exactly: encoding/json would match "x509certificate"
 	// to x509Certificate.
 	var keys map[string]skipped
@@ -433,50 +494,82 @@ func (s *Store) Load(data []byte) error {
 			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups, users, authenticationStrengthPolicies)", k)
 		}
 	}
-	var f snapshotFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := json.Unmarshal(data, f); err != nil {
 		return fmt.Errorf("invalid snapshot: %w", err)
 	}
-	if f.SnapshotVersion != SnapshotVersion {
-		return fmt.Errorf("invalid snapshot: snapshotVersion is %d; this cbactl reads version %d", f.SnapshotVersion, SnapshotVersion)
+	return nil
+}
+
+// loadPlain is the common case of Load's decoding, in fewer passes over
+// the text and without copying the containers' CAs twice: valid JSON whose
+// top level and containers name each member once, exactly as this package
+// spells it, and whose values decode. It decodes the top level into f and
+// returns the containers with their CAs (their ids not yet checked); ok is
+// false for anything else, which loadJSON decodes (and words its errors)
+// as it always did.
+func loadPlain(data []byte, f *snapshotFile) (pkis []*storedPKI, ok bool) {
+	if !json.Valid(data) {
+		return nil, false
 	}
-	var x509 wire.Object
-	if len(f.X509Certificate) > 0 && string(f.X509Certificate) != "null" {
-		if err := json.Unmarshal(f.X509Certificate, &x509); err != nil {
-			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
+	top, ok := wire.Members(data)
+	if !ok {
+		return nil, false
+	}
+	fv := reflect.ValueOf(f).Elem()
+	field := map[string]reflect.Value{}
+	for i := range fv.NumField() {
+		name, _, _ := strings.Cut(fv.Type().Field(i).Tag.Get("json"), ",")
+		field[name] = fv.Field(i)
+	}
+	for _, m := range top {
+		v, known := field[m.Name]
+		if !known {
+			return nil, false
 		}
-	}
-	pkis := make([]*storedPKI, 0, len(f.CertificateBasedAuthConfigurations))
-	for i, o := range f.CertificateBasedAuthConfigurations {
-		p := &storedPKI{obj: o}
-		if cas, ok := o["certificateAuthorities"]; ok {
-			if err := json.Unmarshal(cas, &p.cas); err != nil {
-				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d].certificateAuthorities: %w", i, err)
+		if m.Name == "certificateBasedAuthConfigurations" {
+			if pkis, ok = loadPKIs(m.Value); !ok {
+				return nil, false
 			}
-			delete(o, "certificateAuthorities")
+			continue
 		}
-		if str(o, "id") == "" {
-			return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+		if json.Unmarshal(m.Value, v.Addr().Interface()) != nil {
+			return nil, false
+		}
+	}
+	if pkis == nil {
+		pkis = []*storedPKI{}
+	}
+	return pkis, true
+}
+
+// loadPKIs decodes the containers of loadPlain, each a JSON object.
+func loadPKIs(data []byte) ([]*storedPKI, bool) {
+	if string(data) == "null" {
+		return []*storedPKI{}, true
+	}
+	elems, ok := wire.Elements(data)
+	if !ok {
+		return nil, false
+	}
+	pkis := make([]*storedPKI, 0, len(elems))
+	for _, e := range elems {
+		members, ok := wire.Members(e)
+		if !ok {
+			return nil, false
+		}
+		p := &storedPKI{obj: make(wire.Object, len(members))}
+		for _, m := range members {
+			if m.Name == "certificateAuthorities" {
+				if json.Unmarshal(m.Value, &p.cas) != nil {
+					return nil, false
+				}
+				continue
+			}
+			p.obj[m.Name] = append(json.RawMessage(nil), m.Value...)
 		}
 		pkis = append(pkis, p)
 	}
-	strengths, err := loadStrengths(f.AuthenticationStrengthPolicies)
-	if err != nil {
-		return err
-	}
-	for i, u := range f.Users {
-		if str(u, "id") == "" {
-			return fmt.Errorf("invalid snapshot: users[%d] has no id", i)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
-	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
-	s.strengths = strengths
-	s.users = f.Users
-	s.indexUsers()
-	return nil
+	return pkis, true
 }
 
 // Snapshot returns the store as a snapshot file (indented JSON).
