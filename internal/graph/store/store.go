@@ -511,7 +511,7 @@ func loadPlain(data []byte, f *snapshotFile) (pkis []*storedPKI, ok bool) {
 	if !json.Valid(data) {
 		return nil, false
 	}
-	top, ok := wire.Members(data)
+	top, ok := wire.AppendMembers(nil, data)
 	if !ok {
 		return nil, false
 	}
@@ -553,23 +553,64 @@ func loadPKIs(data []byte) ([]*storedPKI, bool) {
 	}
 	pkis := make([]*storedPKI, 0, len(elems))
 	for _, e := range elems {
-		members, ok := wire.Members(e)
+		members, ok := wire.AppendMembers(nil, e)
 		if !ok {
 			return nil, false
 		}
-		p := &storedPKI{obj: make(wire.Object, len(members))}
-		for _, m := range members {
+		p := &storedPKI{}
+		for i, m := range members {
 			if m.Name == "certificateAuthorities" {
-				if json.Unmarshal(m.Value, &p.cas) != nil {
+				if p.cas, ok = loadCAs(m.Value); !ok {
 					return nil, false
 				}
-				continue
+				members = append(members[:i:i], members[i+1:]...)
+				break
 			}
-			p.obj[m.Name] = append(json.RawMessage(nil), m.Value...)
 		}
+		p.obj = objectOf(members)
 		pkis = append(pkis, p)
 	}
 	return pkis, true
+}
+
+// loadCAs decodes a container's certificateAuthorities as
+// json.Unmarshal into []wire.Object does, without encoding/json's passes
+// over the text when each CA is an object that names each member once,
+// exactly.
+func loadCAs(data []byte) (cas []wire.Object, ok bool) {
+	if elems, ok := wire.Elements(data); ok {
+		cas = make([]wire.Object, 0, len(elems))
+		var members []wire.Member // one CA's, the slice reused
+		for _, e := range elems {
+			if members, ok = wire.AppendMembers(members[:0], e); !ok {
+				break
+			}
+			cas = append(cas, objectOf(members))
+		}
+		if len(cas) == len(elems) {
+			return cas, true
+		}
+	}
+	cas = nil
+	return cas, json.Unmarshal(data, &cas) == nil
+}
+
+// objectOf is an object of the members, their values copied into one
+// buffer (each value's capacity its length: a value appended to is
+// copied, never writes over the next).
+func objectOf(members []wire.Member) wire.Object {
+	n := 0
+	for _, m := range members {
+		n += len(m.Value)
+	}
+	buf := make([]byte, 0, n)
+	o := make(wire.Object, len(members))
+	for _, m := range members {
+		start := len(buf)
+		buf = append(buf, m.Value...)
+		o[m.Name] = buf[start:len(buf):len(buf)]
+	}
+	return o
 }
 
 // Snapshot returns the store as a snapshot file (indented JSON).

@@ -7,12 +7,14 @@ type Member struct {
 	Value []byte
 }
 
-// Members splits valid JSON text (json.Valid), an object, into its members
-// in order, copying nothing but the names. ok is false, and the caller
-// decodes data with encoding/json instead, when data is not an object or
-// a name is not its own text (an escape, invalid UTF-8) or is repeated:
-// there the decoders' rules decide what a name means.
-func Members(data []byte) (members []Member, ok bool) {
+// AppendMembers splits valid JSON text (json.Valid), an object, into its
+// members in order, appended to dst, copying nothing but the names. ok is
+// false, and the caller decodes data with encoding/json instead, when data
+// is not an object or a name is not its own text (an escape, invalid
+// UTF-8) or is repeated: there the decoders' rules decide what a name
+// means.
+func AppendMembers(dst []Member, data []byte) (members []Member, ok bool) {
+	members = dst
 	w := walker{data: data}
 	w.space()
 	if w.i >= len(w.data) || w.data[w.i] != '{' {
@@ -21,9 +23,8 @@ func Members(data []byte) (members []Member, ok bool) {
 	w.i++
 	w.space()
 	if w.i < len(w.data) && w.data[w.i] == '}' {
-		return []Member{}, w.end()
+		return members, w.end()
 	}
-	seen := map[string]bool{}
 	for {
 		w.space()
 		if w.i >= len(w.data) || w.data[w.i] != '"' {
@@ -33,11 +34,11 @@ func Members(data []byte) (members []Member, ok bool) {
 		if w.str(); w.err != nil {
 			return nil, false
 		}
-		name, plain := plainString(w.data[start:w.i])
-		if !plain || seen[string(name)] {
+		text, plain := plainString(w.data[start:w.i])
+		if !plain || named(members[len(dst):], text) {
 			return nil, false
 		}
-		seen[string(name)] = true
+		name := string(text)
 		w.space()
 		if w.i >= len(w.data) || w.data[w.i] != ':' {
 			return nil, false
@@ -48,7 +49,7 @@ func Members(data []byte) (members []Member, ok bool) {
 		if !w.skip() || w.err != nil {
 			return nil, false
 		}
-		members = append(members, Member{Name: string(name), Value: w.data[start:w.i]})
+		members = append(members, Member{Name: name, Value: w.data[start:w.i]})
 		w.space()
 		if w.i >= len(w.data) {
 			return nil, false
@@ -105,4 +106,14 @@ func (w *walker) end() bool {
 	w.i++
 	w.space()
 	return w.i == len(w.data)
+}
+
+// named reports whether one of members is named name.
+func named(members []Member, name []byte) bool {
+	for _, m := range members {
+		if m.Name == string(name) {
+			return true
+		}
+	}
+	return false
 }

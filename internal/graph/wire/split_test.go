@@ -22,7 +22,7 @@ func compareSplit(t *testing.T, data []byte) {
 	if !json.Valid(data) {
 		return
 	}
-	if members, ok := Members(data); ok {
+	if members, ok := AppendMembers(nil, data); ok {
 		var want map[string]json.RawMessage
 		if err := json.Unmarshal(data, &want); err != nil {
 			t.Fatalf("Members splits it, encoding/json: %v", err)
@@ -57,13 +57,13 @@ func TestSplit(t *testing.T) {
 	for _, c := range splitCases {
 		compareSplit(t, []byte(c))
 	}
-	if _, ok := Members([]byte(`{"a":1,"a":2}`)); ok {
+	if _, ok := AppendMembers(nil, []byte(`{"a":1,"a":2}`)); ok {
 		t.Error("Members splits an object that names a member twice")
 	}
-	if _, ok := Members([]byte(`{"\u0061":1}`)); ok {
+	if _, ok := AppendMembers(nil, []byte(`{"\u0061":1}`)); ok {
 		t.Error("Members splits an object with an escaped name")
 	}
-	if m, ok := Members([]byte(splitCases[7])); !ok || len(m) != 6 || m[5].Name != "h" || string(m[2].Value) != `{"d":[1,{"e":"]"}]}` {
+	if m, ok := AppendMembers(nil, []byte(splitCases[7])); !ok || len(m) != 6 || m[5].Name != "h" || string(m[2].Value) != `{"d":[1,{"e":"]"}]}` {
 		t.Errorf("Members = %q, %v", m, ok)
 	}
 }
