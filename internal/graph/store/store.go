@@ -409,8 +409,8 @@ func (*skipped) UnmarshalJSON([]byte) error { return nil }
 // level is accepted as Graph returns it.
 func (s *Store) Load(data []byte) error {
 	var f snapshotFile
-	pkis, ok := loadPlain(data, &f)
-	if !ok {
+	pkis, plain := loadPlain(data, &f)
+	if !plain {
 		f = snapshotFile{}
 		if err := loadJSON(data, &f); err != nil {
 			return err
@@ -425,7 +425,7 @@ func (s *Store) Load(data []byte) error {
 			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
 		}
 	}
-	if !ok {
+	if !plain {
 		pkis = make([]*storedPKI, 0, len(f.CertificateBasedAuthConfigurations))
 		for i, o := range f.CertificateBasedAuthConfigurations {
 			p := &storedPKI{obj: o}
