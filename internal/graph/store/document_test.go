@@ -92,4 +92,3 @@ func TestDocumentAsByText(t *testing.T) {
 		})
 	}
 }
-
