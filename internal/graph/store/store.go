@@ -408,6 +408,67 @@ func (*skipped) UnmarshalJSON([]byte) error { return nil }
 // are an error, so that a typo cannot pass silently; everything below the top
 // level is accepted as Graph returns it.
 func (s *Store) Load(data []byte) error {
+	var f snapshotFile
+	pkis, plain := loadPlain(data, &f)
+	if !plain {
+		f = snapshotFile{}
+		if err := loadJSON(data, &f); err != nil {
+			return err
+		}
+	}
+	if f.SnapshotVersion != SnapshotVersion {
+		return fmt.Errorf("invalid snapshot: snapshotVersion is %d; this cbactl reads version %d", f.SnapshotVersion, SnapshotVersion)
+	}
+	var x509 wire.Object
+	if len(f.X509Certificate) > 0 && string(f.X509Certificate) != "null" {
+		if err := json.Unmarshal(f.X509Certificate, &x509); err != nil {
+			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
+		}
+	}
+	if !plain {
+		pkis = make([]*storedPKI, 0, len(f.CertificateBasedAuthConfigurations))
+		for i, o := range f.CertificateBasedAuthConfigurations {
+			p := &storedPKI{obj: o}
+			if cas, ok := o["certificateAuthorities"]; ok {
+				if err := json.Unmarshal(cas, &p.cas); err != nil {
+					return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d].certificateAuthorities: %w", i, err)
+				}
+				delete(o, "certificateAuthorities")
+			}
+			if str(o, "id") == "" {
+				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+			}
+			pkis = append(pkis, p)
+		}
+	} else {
+		for i, p := range pkis { // loadPlain decoded them all: only the ids are left to check
+			if str(p.obj, "id") == "" {
+				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+			}
+		}
+	}
+	strengths, err := loadStrengths(f.AuthenticationStrengthPolicies)
+	if err != nil {
+		return err
+	}
+	for i, u := range f.Users {
+		if str(u, "id") == "" {
+			return fmt.Errorf("invalid snapshot: users[%d] has no id", i)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
+	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
+	s.strengths = strengths
+	s.users = f.Users
+	s.indexUsers()
+	return nil
+}
+
+// loadJSON decodes a snapshot's top level into f, with the errors of a
+// snapshot that is not what Load reads.
+func loadJSON(data []byte, f *snapshotFile) error {
 	// Keys are compared exactly: encoding/json would match "x509certificate"
 	// to x509Certificate.
 	var keys map[string]skipped
@@ -433,50 +494,123 @@ func (s *Store) Load(data []byte) error {
 			return fmt.Errorf("invalid snapshot: unknown top-level key %q (known: snapshotVersion, tenantId, x509Certificate, certificateBasedAuthConfigurations, legacyCertificateBasedAuthConfiguration, groups, users, authenticationStrengthPolicies)", k)
 		}
 	}
-	var f snapshotFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := json.Unmarshal(data, f); err != nil {
 		return fmt.Errorf("invalid snapshot: %w", err)
 	}
-	if f.SnapshotVersion != SnapshotVersion {
-		return fmt.Errorf("invalid snapshot: snapshotVersion is %d; this cbactl reads version %d", f.SnapshotVersion, SnapshotVersion)
+	return nil
+}
+
+// loadPlain is the common case of Load's decoding, in fewer passes over
+// the text and without copying the containers' CAs twice: valid JSON whose
+// top level and containers name each member once, exactly as this package
+// spells it, and whose values decode. It decodes the top level into f and
+// returns the containers with their CAs (their ids not yet checked); ok is
+// false for anything else, which loadJSON decodes (and words its errors)
+// as it always did.
+func loadPlain(data []byte, f *snapshotFile) (pkis []*storedPKI, ok bool) {
+	if !json.Valid(data) {
+		return nil, false
 	}
-	var x509 wire.Object
-	if len(f.X509Certificate) > 0 && string(f.X509Certificate) != "null" {
-		if err := json.Unmarshal(f.X509Certificate, &x509); err != nil {
-			return fmt.Errorf("invalid snapshot: x509Certificate: %w", err)
+	top, ok := wire.AppendMembers(nil, data)
+	if !ok {
+		return nil, false
+	}
+	fv := reflect.ValueOf(f).Elem()
+	field := map[string]reflect.Value{}
+	for i := range fv.NumField() {
+		name, _, _ := strings.Cut(fv.Type().Field(i).Tag.Get("json"), ",")
+		field[name] = fv.Field(i)
+	}
+	for _, m := range top {
+		v, known := field[m.Name]
+		if !known {
+			return nil, false
 		}
-	}
-	pkis := make([]*storedPKI, 0, len(f.CertificateBasedAuthConfigurations))
-	for i, o := range f.CertificateBasedAuthConfigurations {
-		p := &storedPKI{obj: o}
-		if cas, ok := o["certificateAuthorities"]; ok {
-			if err := json.Unmarshal(cas, &p.cas); err != nil {
-				return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d].certificateAuthorities: %w", i, err)
+		if m.Name == "certificateBasedAuthConfigurations" {
+			if pkis, ok = loadPKIs(m.Value); !ok {
+				return nil, false
 			}
-			delete(o, "certificateAuthorities")
+			continue
 		}
-		if str(o, "id") == "" {
-			return fmt.Errorf("invalid snapshot: certificateBasedAuthConfigurations[%d] has no id", i)
+		if json.Unmarshal(m.Value, v.Addr().Interface()) != nil {
+			return nil, false
 		}
+	}
+	if pkis == nil {
+		pkis = []*storedPKI{}
+	}
+	return pkis, true
+}
+
+// loadPKIs decodes the containers of loadPlain, each a JSON object.
+func loadPKIs(data []byte) ([]*storedPKI, bool) {
+	if string(data) == "null" {
+		return []*storedPKI{}, true
+	}
+	elems, ok := wire.Elements(data)
+	if !ok {
+		return nil, false
+	}
+	pkis := make([]*storedPKI, 0, len(elems))
+	for _, e := range elems {
+		members, ok := wire.AppendMembers(nil, e)
+		if !ok {
+			return nil, false
+		}
+		p := &storedPKI{}
+		for i, m := range members {
+			if m.Name == "certificateAuthorities" {
+				if p.cas, ok = loadCAs(m.Value); !ok {
+					return nil, false
+				}
+				members = append(members[:i:i], members[i+1:]...)
+				break
+			}
+		}
+		p.obj = objectOf(members)
 		pkis = append(pkis, p)
 	}
-	strengths, err := loadStrengths(f.AuthenticationStrengthPolicies)
-	if err != nil {
-		return err
-	}
-	for i, u := range f.Users {
-		if str(u, "id") == "" {
-			return fmt.Errorf("invalid snapshot: users[%d] has no id", i)
+	return pkis, true
+}
+
+// loadCAs decodes a container's certificateAuthorities as
+// json.Unmarshal into []wire.Object does, without encoding/json's passes
+// over the text when each CA is an object that names each member once,
+// exactly.
+func loadCAs(data []byte) (cas []wire.Object, ok bool) {
+	if elems, ok := wire.Elements(data); ok {
+		cas = make([]wire.Object, 0, len(elems))
+		var members []wire.Member // one CA's, the slice reused
+		for _, e := range elems {
+			if members, ok = wire.AppendMembers(members[:0], e); !ok {
+				break
+			}
+			cas = append(cas, objectOf(members))
+		}
+		if len(cas) == len(elems) {
+			return cas, true
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tenantID, s.x509, s.pkis = f.TenantID, x509, pkis
-	s.legacy, s.groups = f.LegacyCertificateBasedAuthConfiguration, f.Groups
-	s.strengths = strengths
-	s.users = f.Users
-	s.indexUsers()
-	return nil
+	cas = nil
+	return cas, json.Unmarshal(data, &cas) == nil
+}
+
+// objectOf is an object of the members, their values copied into one
+// buffer (each value's capacity its length: a value appended to is
+// copied, never writes over the next).
+func objectOf(members []wire.Member) wire.Object {
+	n := 0
+	for _, m := range members {
+		n += len(m.Value)
+	}
+	buf := make([]byte, 0, n)
+	o := make(wire.Object, len(members))
+	for _, m := range members {
+		start := len(buf)
+		buf = append(buf, m.Value...)
+		o[m.Name] = buf[start:len(buf):len(buf)]
+	}
+	return o
 }
 
 // Snapshot returns the store as a snapshot file (indented JSON).
@@ -522,36 +656,53 @@ func (s *Store) Document() (wire.Document, []string, error) {
 		unknown = append(unknown, u...)
 		return err
 	}
+	// The method configuration, the containers and their CAs decode
+	// straight from the objects held (wire.DecodeObject), under the lock:
+	// the writes change the objects in place.
 	s.mu.Lock()
-	var x509raw []byte // marshalled under the lock: PatchX509 writes the map in place
-	if s.x509 != nil {
-		x509raw = marshalObject(s.x509)
-	}
-	s.mu.Unlock()
-	if x509raw != nil {
-		d.X509 = &wire.X509Config{}
-		if err := add(wire.Decode(x509raw, d.X509, "x509Certificate")); err != nil {
-			return d, nil, err
-		}
-	}
-	for i, p := range s.PKIs() {
-		var wp wire.PKI
-		path := fmt.Sprintf("certificateBasedAuthConfigurations[%d]", i)
-		if err := add(wire.Decode(p, &wp, path)); err != nil {
-			return d, nil, err
-		}
-		cas, err := s.CAs(wp.ID)
-		if err != nil {
-			return d, nil, err
-		}
-		for j, c := range cas {
-			var ca wire.CA
-			if err := add(wire.Decode(c, &ca, fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
-				return d, nil, err
+	err := func() error {
+		if s.x509 != nil {
+			d.X509 = &wire.X509Config{}
+			if err := add(wire.DecodeObject(s.x509, d.X509, "x509Certificate")); err != nil {
+				return err
 			}
-			wp.CertificateAuthorities = append(wp.CertificateAuthorities, ca)
 		}
-		d.PKIs = append(d.PKIs, wp)
+		if len(s.pkis) > 0 {
+			d.PKIs = make([]wire.PKI, 0, len(s.pkis))
+		}
+		for i, p := range s.pkis {
+			var wp wire.PKI
+			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d]", i)
+			if err := add(wire.DecodeObject(p.obj, &wp, path)); err != nil {
+				return err
+			}
+			// The CAs of the first container with the id, as a read of
+			// its CAs by id gets them.
+			k, err := s.findPKI(wp.ID)
+			if err != nil {
+				return err
+			}
+			held := s.pkis[k].cas
+			cas := make([]wire.CA, len(held))
+			for j, c := range held {
+				if err := add(wire.DecodeObject(c, &cas[j], fmt.Sprintf("%s.certificateAuthorities[%d]", path, j))); err != nil {
+					return err
+				}
+			}
+			if wp.CertificateAuthorities == nil {
+				if len(cas) > 0 {
+					wp.CertificateAuthorities = cas
+				}
+			} else {
+				wp.CertificateAuthorities = append(wp.CertificateAuthorities, cas...)
+			}
+			d.PKIs = append(d.PKIs, wp)
+		}
+		return nil
+	}()
+	s.mu.Unlock()
+	if err != nil {
+		return d, nil, err
 	}
 	for i, l := range s.Legacy() {
 		var lc wire.LegacyConfig

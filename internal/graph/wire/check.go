@@ -98,6 +98,15 @@ func (d *Document) Check() []string {
 	}
 	for i, pk := range d.PKIs {
 		for j, ca := range pk.CertificateAuthorities {
+			// The location is formatted only for a CA with a problem
+			// (its certificate then parsed again, for the error).
+			if _, known := ct[ca.CertificateAuthorityType]; known || ca.CertificateAuthorityType == "" {
+				if len(ca.Certificate) > 0 {
+					if _, err := x509.ParseCertificate(ca.Certificate); err == nil {
+						continue
+					}
+				}
+			}
 			path := fmt.Sprintf("certificateBasedAuthConfigurations[%d].certificateAuthorities[%d]", i, j)
 			enumAt(ct, path+".certificateAuthorityType", ca.CertificateAuthorityType)
 			cert(path+".certificate", ca.Certificate)

@@ -1,0 +1,119 @@
+package wire
+
+// Member is a member of a JSON object: its name and its value's text, a
+// slice of the object's text.
+type Member struct {
+	Name  string
+	Value []byte
+}
+
+// AppendMembers splits valid JSON text (json.Valid), an object, into its
+// members in order, appended to dst, copying nothing but the names. ok is
+// false, and the caller decodes data with encoding/json instead, when data
+// is not an object or a name is not its own text (an escape, invalid
+// UTF-8) or is repeated: there the decoders' rules decide what a name
+// means.
+func AppendMembers(dst []Member, data []byte) (members []Member, ok bool) {
+	members = dst
+	w := walker{data: data}
+	w.space()
+	if w.i >= len(w.data) || w.data[w.i] != '{' {
+		return nil, false
+	}
+	w.i++
+	w.space()
+	if w.i < len(w.data) && w.data[w.i] == '}' {
+		return members, w.end()
+	}
+	for {
+		w.space()
+		if w.i >= len(w.data) || w.data[w.i] != '"' {
+			return nil, false
+		}
+		start := w.i
+		if w.str(); w.err != nil {
+			return nil, false
+		}
+		text, plain := plainString(w.data[start:w.i])
+		if !plain || named(members[len(dst):], text) {
+			return nil, false
+		}
+		name := string(text)
+		w.space()
+		if w.i >= len(w.data) || w.data[w.i] != ':' {
+			return nil, false
+		}
+		w.i++
+		w.space()
+		start = w.i
+		if !w.skip() || w.err != nil {
+			return nil, false
+		}
+		members = append(members, Member{Name: name, Value: w.data[start:w.i]})
+		w.space()
+		if w.i >= len(w.data) {
+			return nil, false
+		}
+		switch w.data[w.i] {
+		case ',':
+			w.i++
+		case '}':
+			return members, w.end()
+		default:
+			return nil, false
+		}
+	}
+}
+
+// Elements splits valid JSON text (json.Valid), an array, into its
+// elements' texts, copying nothing; ok is false when data is not an array.
+func Elements(data []byte) (elems [][]byte, ok bool) {
+	w := walker{data: data}
+	w.space()
+	if w.i >= len(w.data) || w.data[w.i] != '[' {
+		return nil, false
+	}
+	w.i++
+	w.space()
+	if w.i < len(w.data) && w.data[w.i] == ']' {
+		return [][]byte{}, w.end()
+	}
+	for {
+		w.space()
+		start := w.i
+		if w.i >= len(w.data) || !w.skip() || w.err != nil {
+			return nil, false
+		}
+		elems = append(elems, w.data[start:w.i])
+		w.space()
+		if w.i >= len(w.data) {
+			return nil, false
+		}
+		switch w.data[w.i] {
+		case ',':
+			w.i++
+		case ']':
+			return elems, w.end()
+		default:
+			return nil, false
+		}
+	}
+}
+
+// end consumes the closing bracket at w.i and reports whether only
+// whitespace follows it.
+func (w *walker) end() bool {
+	w.i++
+	w.space()
+	return w.i == len(w.data)
+}
+
+// named reports whether one of members is named name.
+func named(members []Member, name []byte) bool {
+	for _, m := range members {
+		if m.Name == string(name) {
+			return true
+		}
+	}
+	return false
+}
