@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
 	"github.com/cbactl/cbactl/internal/pki"
+	"github.com/cbactl/cbactl/internal/readfile"
 )
 
 // certificateType is the object type returned by certificate(path).
@@ -217,7 +217,7 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	case info.Size() > maxFileSize:
 		return nil, fmt.Errorf("%s is %d bytes; cbactl reads files of at most %d bytes", shown, info.Size(), maxFileSize)
 	}
-	data, err := readSized(f, info.Size())
+	data, err := readfile.Sized(f, info.Size(), maxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", shown, err)
 	}
@@ -260,30 +260,6 @@ func (r *fileReader) open(rel string) (*os.File, error) {
 		return nil, err
 	}
 	return root.OpenFile(rel, readFlags, 0)
-}
-
-// readSized reads f, whose size Stat gave, into a buffer of exactly that
-// size (a trust store keeps thousands of certificates in memory: no
-// slack), and then to its end, up to maxFileSize+1 bytes, should it have
-// grown since.
-func readSized(f io.Reader, size int64) ([]byte, error) {
-	buf := make([]byte, size)
-	n, err := io.ReadFull(f, buf)
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return buf[:n], nil // it shrank
-	case err != nil:
-		return nil, err
-	}
-	var probe [1]byte
-	if n, err := f.Read(probe[:]); n == 0 {
-		if err == io.EOF {
-			err = nil
-		}
-		return buf, err
-	}
-	rest, err := io.ReadAll(io.LimitReader(f, maxFileSize-size))
-	return append(append(buf, probe[0]), rest...), err
 }
 
 // openRoot returns baseDir as an os.Root, opened once and shared by every

@@ -1,18 +1,15 @@
 package config
 
 import (
-	"bytes"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
-	"io"
 	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -121,28 +118,6 @@ func TestFileFunctionsRefusePrivateKeys(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), string(key[40:80])) {
 			t.Errorf("%s: the error echoes the key", fn)
 		}
-	}
-}
-
-// readSized reads what a file holds, whatever the size Stat gave: the same,
-// less (the file shrank) or more (it grew), through any reader.
-func TestReadSized(t *testing.T) {
-	body := bytes.Repeat([]byte("-----BEGIN CERTIFICATE-----\n"), 40)
-	for _, size := range []int64{0, 1, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 1, 4 * int64(len(body))} {
-		for name, reader := range map[string]func() io.Reader{
-			"whole":    func() io.Reader { return bytes.NewReader(body) },
-			"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(body)) },
-			"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(body)) },
-			"data+EOF": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(body)) },
-		} {
-			got, err := readSized(reader(), size)
-			if err != nil || !bytes.Equal(got, body) {
-				t.Errorf("Stat size %d, %s reads: %d bytes, %v; want %d bytes", size, name, len(got), err, len(body))
-			}
-		}
-	}
-	if _, err := readSized(iotest.ErrReader(io.ErrClosedPipe), 10); err == nil {
-		t.Error("a read error was not reported")
 	}
 }
 

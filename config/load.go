@@ -6,7 +6,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
+	"github.com/cbactl/cbactl/internal/readfile"
 )
 
 // Block type names of the configuration language.
@@ -203,8 +203,12 @@ func readSource(path string) ([]byte, hcl.Diagnostics) {
 }
 
 // readLimited reads f (path) whole when it holds at most MaxSourceBytes.
-func readLimited(f io.Reader, path string) ([]byte, hcl.Diagnostics) {
-	src, err := io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
+func readLimited(f *os.File, path string) ([]byte, hcl.Diagnostics) {
+	var size int64
+	if info, err := f.Stat(); err == nil {
+		size = info.Size()
+	}
+	src, err := readfile.Sized(f, size, MaxSourceBytes)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
 	}

@@ -4,11 +4,9 @@
 package snapshot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 	"github.com/cbactl/cbactl/internal/graph/wire"
 	"github.com/cbactl/cbactl/internal/pki"
 	"github.com/cbactl/cbactl/internal/plan/model"
+	"github.com/cbactl/cbactl/internal/readfile"
 )
 
 // Tenant is a snapshot file as a model.Tenant.
@@ -42,16 +41,14 @@ func Open(path string) (*Tenant, error) {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
 	defer f.Close()
-	// Read into a buffer of the file's size (as os.ReadFile does), not
-	// one that grows from 512 bytes: a large tenant's snapshot is MBs.
-	var buf bytes.Buffer
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() <= MaxBytes {
-		buf.Grow(int(info.Size()) + bytes.MinRead)
+	var size int64
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		size = info.Size()
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxBytes+1)); err != nil {
+	data, err := readfile.Sized(f, size, MaxBytes)
+	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
-	data := buf.Bytes()
 	if len(data) > MaxBytes {
 		return nil, fmt.Errorf("%s: the snapshot is larger than %d MiB; cbactl reads snapshots of at most %d MiB", path, MaxBytes>>20, MaxBytes>>20)
 	}
