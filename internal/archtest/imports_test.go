@@ -16,8 +16,9 @@ const module = "github.com/cbactl/cbactl/"
 var rules = map[string][]string{
 	"internal/pki":            {},
 	"internal/jsonout":        {},
+	"internal/readfile":       {},
 	"internal/plan/model":     {"internal/pki"},
-	"config":                  {"internal/pki", "internal/plan/model"},
+	"config":                  {"internal/pki", "internal/plan/model", "internal/readfile"},
 	"internal/plan":           {"internal/pki", "internal/plan/model"},
 	"internal/plan/render":    {"internal/jsonout", "internal/pki", "internal/plan", "internal/plan/model"},
 	"internal/plan/apply":     {"internal/pki", "internal/plan", "internal/plan/model"},
@@ -26,7 +27,7 @@ var rules = map[string][]string{
 	"internal/export":         {"internal/pki", "internal/plan/model"},
 	"internal/simulate":       {"internal/pki", "internal/plan/model"},
 	"internal/health":         {"internal/jsonout", "internal/pki", "internal/plan/model"},
-	"internal/graph/snapshot": {"internal/atomicfile", "internal/graph/store", "internal/graph/wire", "internal/pki", "internal/plan/model"},
+	"internal/graph/snapshot": {"internal/atomicfile", "internal/graph/store", "internal/graph/wire", "internal/pki", "internal/plan/model", "internal/readfile"},
 	"internal/graph":          {"internal/graph/wire", "internal/pki", "internal/plan/model"},
 }
 

@@ -768,3 +768,39 @@ func TestReadStopsAtFirstFailure(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Reading one PKI sends both of its requests whatever the first answer is:
+// a PKI whose deletion ends between them (404 to the PKI) still gets its CA
+// list request, so that what a deletion poll sends does not depend on which
+// request Graph answered first.
+func TestPKIReadSendsBothRequests(t *testing.T) {
+	srv := newServer(t)
+	id := seedPKI(t, srv, "p", 1, false)
+	srv.FailWhen(matchPath("GET", id), -1, graphtest.Fault{Status: 404, Code: "Request_ResourceNotFound", Message: "gone"})
+	pkiAnswered := make(chan struct{})
+	c, _ := newClient(t, srv, func(o *Options) {
+		o.HTTPTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if strings.HasSuffix(r.URL.Path, "/certificateAuthorities") {
+				// The CA list goes out once the PKI's 404 is in and had
+				// time to cancel it, were the two sharing a context: a
+				// second is far more than that takes, and only a
+				// correct read waits it out.
+				<-pkiAnswered
+				select {
+				case <-r.Context().Done():
+				case <-time.After(time.Second):
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			resp, err := http.DefaultTransport.RoundTrip(r)
+			close(pkiAnswered)
+			return resp, err
+		})
+	})
+	if _, err := c.PKI(context.Background(), id); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("PKI: %v, want not found", err)
+	}
+	if n := len(requests(srv, "GET", id+"/certificateAuthorities")); n != 1 {
+		t.Errorf("%d CA list requests reached Graph, want 1", n)
+	}
+}

@@ -534,9 +534,13 @@ func (c *Client) PKI(ctx context.Context, pkiID string) (model.PKI, error) {
 	}
 	var p wire.PKI
 	var cas []wire.CA
-	g, gctx := errgroup.WithContext(ctx)
+	// Both requests are sent whatever the other answers (no shared
+	// context that the first error cancels): a PKI whose deletion ends
+	// between them answers 404 to one and maybe not to the other, and the
+	// requests a poll sends must not depend on which answered first.
+	var g errgroup.Group
 	g.Go(func() error {
-		body, err := c.send(gctx, getPKI.request(params{"pkiId": pkiID}, query{}, nil))
+		body, err := c.send(ctx, getPKI.request(params{"pkiId": pkiID}, query{}, nil))
 		if err != nil {
 			return err
 		}
@@ -547,7 +551,7 @@ func (c *Client) PKI(ctx context.Context, pkiID string) (model.PKI, error) {
 	})
 	g.Go(func() error {
 		var err error
-		cas, _, err = c.listCAs(gctx, pkiID, "certificateAuthorities")
+		cas, _, err = c.listCAs(ctx, pkiID, "certificateAuthorities")
 		return err
 	})
 	if err := g.Wait(); err != nil {
