@@ -37,6 +37,9 @@ func Decode(data []byte, v any, path string) ([]string, error) {
 // with encoding/json, then find what is not modelled.
 func decodeLenient(data []byte, v any, path string) ([]string, error) {
 	if err := json.Unmarshal(data, v); err != nil {
+		if path == "" { // a page: the caller names the request
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var unknown []string

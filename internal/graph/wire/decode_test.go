@@ -136,3 +136,12 @@ func BenchmarkDecodeCAPage(b *testing.B) {
 		}
 	}
 }
+
+// A page that is not Graph's shape gives encoding/json's error, without an
+// empty location before it (the caller names the request).
+func TestDecodePageError(t *testing.T) {
+	_, _, err := DecodePage[CA]([]byte(`{"value":{"id":"x"}}`), "")
+	if err == nil || strings.HasPrefix(err.Error(), ":") || !strings.Contains(err.Error(), "cannot unmarshal object") {
+		t.Errorf("error %v", err)
+	}
+}
