@@ -102,14 +102,9 @@ func exemptionPlaces(desired model.State, observed *model.State) []place {
 	}
 	for _, ski := range x.CRLValidation.ExemptSKIs {
 		ski := pki.NormalizeHex(ski)
-		out = append(out, place{
-			address: addr,
-			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
-			detail: func(ca CA) string {
-				return fmt.Sprintf("%s exempts the subject key identifier %s of this CA, which expires on %s, from CRL validation. A CA renewed with a new key has a new subject key identifier: certificates it issues are not exempt, and fail sign-in while CRL validation is required and the CA publishes no CRL.", name, ski, day(ca.Cert.NotAfter))
-			},
-			todo: "After renewing the CA, add the renewed CA's subject_key_identifier to exempt_skis (and remove the old one once it has expired).",
-		})
+		out = append(out, skiPlace(addr, name, ski,
+			"%s exempts the subject key identifier %s of this CA, which expires on %s, from CRL validation. A CA renewed with a new key has a new subject key identifier: certificates it issues are not exempt, and fail sign-in while CRL validation is required and the CA publishes no CRL.",
+			"After renewing the CA, add the renewed CA's subject_key_identifier to exempt_skis (and remove the old one once it has expired)."))
 	}
 	return out
 }
@@ -129,14 +124,9 @@ func scopePlaces(desired model.State, observed *model.State) []place {
 			addr = model.X509Address.Child("certificate_authority_scope", i)
 			name = string(addr)
 		}
-		out = append(out, place{
-			address: addr,
-			names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
-			detail: func(ca CA) string {
-				return fmt.Sprintf("%s restricts the CA with subject key identifier %s, this CA, which expires on %s, to its groups. A CA renewed with a new key has a new subject key identifier: the scope does not apply to it, and every user the method targets can sign in with its certificates.", name, ski, day(ca.Cert.NotAfter))
-			},
-			todo: "After renewing the CA, point the scope at the renewed CA (certificate_authority = its address, or its subject_key_identifier).",
-		})
+		out = append(out, skiPlace(addr, name, ski,
+			"%s restricts the CA with subject key identifier %s, this CA, which expires on %s, to its groups. A CA renewed with a new key has a new subject key identifier: the scope does not apply to it, and every user the method targets can sign in with its certificates.",
+			"After renewing the CA, point the scope at the renewed CA (certificate_authority = its address, or its subject_key_identifier)."))
 	}
 	return out
 }
@@ -157,17 +147,24 @@ func strengthPlaces(desired model.State, _ *model.State) []place {
 		addr := model.StrengthAddress(s.Name).Nested("x509_certificate")
 		for _, ski := range s.X509.AllowedIssuerSKIs {
 			ski := model.NormalizeSKI(ski)
-			out = append(out, place{
-				address: addr,
-				names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
-				detail: func(ca CA) string {
-					return fmt.Sprintf("%s allows certificates issued by the CA with subject key identifier %s, this CA, which expires on %s. A CA renewed with a new key has a new subject key identifier: certificates it issues do not satisfy the strength, and Conditional Access policies that require it block their sign-ins.", addr, ski, day(ca.Cert.NotAfter))
-				},
-				todo: "Before the renewed CA issues user certificates, add its subject_key_identifier to allowed_issuer_skis (at most 5), and remove the old one once it has expired.",
-			})
+			out = append(out, skiPlace(addr, string(addr), ski,
+				"%s allows certificates issued by the CA with subject key identifier %s, this CA, which expires on %s. A CA renewed with a new key has a new subject key identifier: certificates it issues do not satisfy the strength, and Conditional Access policies that require it block their sign-ins.",
+				"Before the renewed CA issues user certificates, add its subject_key_identifier to allowed_issuer_skis (at most 5), and remove the old one once it has expired."))
 		}
 	}
 	return out
+}
+
+// skiPlace is a place that names the CA whose subject key identifier is
+// ski. detail is a format of the place's name, the SKI and the CA's expiry
+// date.
+func skiPlace(addr model.Address, name, ski, detail, todo string) place {
+	return place{
+		address: addr,
+		names:   func(ca CA) bool { return ca.SKI != "" && ca.SKI == ski },
+		detail:  func(ca CA) string { return fmt.Sprintf(detail, name, ski, day(ca.Cert.NotAfter)) },
+		todo:    todo,
+	}
 }
 
 // sameDN compares distinguished names ignoring case and whitespace.
