@@ -16,14 +16,11 @@ type Member struct {
 func AppendMembers(dst []Member, data []byte) (members []Member, ok bool) {
 	members = dst
 	w := walker{data: data}
-	w.space()
-	if w.i >= len(w.data) || w.data[w.i] != '{' {
+	switch empty, ok := w.open('{', '}'); {
+	case !ok:
 		return nil, false
-	}
-	w.i++
-	w.space()
-	if w.i < len(w.data) && w.data[w.i] == '}' {
-		return members, w.end()
+	case empty:
+		return members, true
 	}
 	for {
 		w.space()
@@ -50,17 +47,11 @@ func AppendMembers(dst []Member, data []byte) (members []Member, ok bool) {
 			return nil, false
 		}
 		members = append(members, Member{Name: name, Value: w.data[start:w.i]})
-		w.space()
-		if w.i >= len(w.data) {
+		switch more, ok := w.separator('}'); {
+		case !ok:
 			return nil, false
-		}
-		switch w.data[w.i] {
-		case ',':
-			w.i++
-		case '}':
-			return members, w.end()
-		default:
-			return nil, false
+		case !more:
+			return members, true
 		}
 	}
 }
@@ -69,14 +60,11 @@ func AppendMembers(dst []Member, data []byte) (members []Member, ok bool) {
 // elements' texts, copying nothing; ok is false when data is not an array.
 func Elements(data []byte) (elems [][]byte, ok bool) {
 	w := walker{data: data}
-	w.space()
-	if w.i >= len(w.data) || w.data[w.i] != '[' {
+	switch empty, ok := w.open('[', ']'); {
+	case !ok:
 		return nil, false
-	}
-	w.i++
-	w.space()
-	if w.i < len(w.data) && w.data[w.i] == ']' {
-		return [][]byte{}, w.end()
+	case empty:
+		return [][]byte{}, true
 	}
 	for {
 		w.space()
@@ -85,19 +73,46 @@ func Elements(data []byte) (elems [][]byte, ok bool) {
 			return nil, false
 		}
 		elems = append(elems, w.data[start:w.i])
-		w.space()
-		if w.i >= len(w.data) {
+		switch more, ok := w.separator(']'); {
+		case !ok:
 			return nil, false
-		}
-		switch w.data[w.i] {
-		case ',':
-			w.i++
-		case ']':
-			return elems, w.end()
-		default:
-			return nil, false
+		case !more:
+			return elems, true
 		}
 	}
+}
+
+// open consumes the opening bracket of an object or array (open, close:
+// '{', '}' or '[', ']') and reports whether it is empty, closed at once;
+// ok is false when data does not start with open.
+func (w *walker) open(open, close byte) (empty, ok bool) {
+	w.space()
+	if w.i >= len(w.data) || w.data[w.i] != open {
+		return false, false
+	}
+	w.i++
+	w.space()
+	if w.i < len(w.data) && w.data[w.i] == close {
+		return true, w.end()
+	}
+	return false, true
+}
+
+// separator consumes what follows a member or an element: a comma, and
+// then more is true, or the closing bracket close, which must end the text.
+func (w *walker) separator(close byte) (more, ok bool) {
+	w.space()
+	if w.i >= len(w.data) {
+		return false, false
+	}
+	switch w.data[w.i] {
+	case ',':
+		w.i++
+		return true, true
+	case close:
+		return false, w.end()
+	}
+	return false, false
 }
 
 // end consumes the closing bracket at w.i and reports whether only
