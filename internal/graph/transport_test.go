@@ -279,6 +279,12 @@ func TestCancelledRequestLogsItsOwnError(t *testing.T) {
 	})
 	srv.FailWhen(matchPath("GET", "/x509Certificate"), -1, graphtest.Fault{Status: 400, Code: "BadRequest", Message: "policy-read-failed"})
 	srv.FailWhen(matchPath("GET", "/organization"), -1, graphtest.Fault{Status: 200, Delay: 5 * time.Second})
+	// The policy read fails only once /organization is on its way: a read
+	// sends nothing more after a failure, and the test is about a request
+	// already sent.
+	orgSent := make(chan struct{})
+	srv.Before(matchPath("GET", "/organization"), func(*http.Request) { close(orgSent) })
+	srv.Before(matchPath("GET", "/x509Certificate"), func(*http.Request) { <-orgSent })
 	_, err := c.Observe(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "policy-read-failed") {
 		t.Fatalf("err = %v", err)
