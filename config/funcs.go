@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
@@ -137,7 +138,8 @@ type fileReader struct {
 
 	rootMu sync.Mutex
 	root   *os.Root            // baseDir, opened at the first read; see openRoot
-	dirs   map[string]*os.Root // directories files were read from; see open
+	dirs   map[string]*os.File // directories files were read from; see readDirect
+	dirFDs map[string]int      // their descriptors
 
 	mu    sync.Mutex
 	files map[string]*readResult // by path as written
@@ -145,13 +147,11 @@ type fileReader struct {
 }
 
 type readResult struct {
+	// data is never written once read: readText's string shares its
+	// memory, and every reader (the file functions, prefetch, the
+	// scanners and parsers) only reads it.
 	data []byte
 	err  error
-	// text is data as a string, made at the first readText and shared by
-	// every later one: file() of a certificate that prefetch read too
-	// keeps one copy of its text.
-	text     string
-	textOnce sync.Once
 }
 
 func newFileReader(baseDir string) *fileReader {
@@ -163,14 +163,14 @@ func (r *fileReader) read(path string) ([]byte, error) {
 	return res.data, res.err
 }
 
-// readText is read, as a string.
+// readText is read, as a string that shares data's memory (which no one
+// writes): a trust store's certificate texts are kept once, not twice.
 func (r *fileReader) readText(path string) (string, error) {
 	res := r.result(path)
 	if res.err != nil {
 		return "", res.err
 	}
-	res.textOnce.Do(func() { res.text = string(res.data) })
-	return res.text, nil
+	return unsafe.String(unsafe.SliceData(res.data), len(res.data)), nil
 }
 
 func (r *fileReader) result(path string) *readResult {
@@ -197,6 +197,22 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	shown := filepath.Join(r.baseDir, rel)
+	data, err := r.readDirect(rel)
+	if err != nil {
+		data, err = r.readOpened(path, rel, shown)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if r.scan(data).ContainsPrivateKey() {
+		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", shown)
+	}
+	return data, nil
+}
+
+// readOpened reads rel (path as written, shown in errors) through an
+// *os.File opened by open, and says why it cannot.
+func (r *fileReader) readOpened(path, rel, shown string) ([]byte, error) {
 	f, err := r.open(rel)
 	if err != nil {
 		if _, cErr := r.confine(path); cErr != nil {
@@ -224,10 +240,25 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%s is more than %d bytes; cbactl reads files of at most %d bytes", shown, maxFileSize, maxFileSize)
 	}
-	if r.scan(data).ContainsPrivateKey() {
-		return nil, fmt.Errorf("%s contains a private key; cbactl never reads private keys: keep only the certificate in the file", shown)
-	}
 	return data, nil
+}
+
+// readDirect reads rel, a path relative to the configuration directory,
+// the fast way a trust store's thousands of certificate files need: each
+// directory is opened once, through the configuration directory's
+// os.Root (so it is inside it, whatever links lead there), and a file in
+// it is read with readfile.At, which follows no symbolic link and reads
+// only a regular file. Anything else (a link, a missing file, a directory
+// beyond maxDirs, a platform without At) fails, and readOpened, which
+// decides and explains, reads it. As with any os.Root, a directory moved
+// while cbactl runs is followed where it goes.
+func (r *fileReader) readDirect(rel string) ([]byte, error) {
+	dir, name := filepath.Split(rel)
+	fd, err := r.openDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return readfile.At(fd, name, maxFileSize)
 }
 
 // open opens rel, a path relative to the configuration directory, for
@@ -236,25 +267,7 @@ func (r *fileReader) readFile(path string) ([]byte, error) {
 // confine (which resolves links itself) tells why. readFlags keep a FIFO
 // from making the open wait for a writer; the caller reads only a regular
 // file.
-//
-// A trust store names thousands of certificate files in a few directories:
-// each directory is opened once, as an os.Root of its own, so that opening
-// a file in it is one system call rather than a walk from the top. A file
-// that this inner root refuses (a symbolic link to elsewhere in the
-// configuration directory) is opened through the configuration directory's
-// root, which decides. At most maxDirs directories are kept open (each
-// holds a file descriptor); files in others are opened from the top. As
-// with any os.Root, a directory moved while cbactl runs is followed where
-// it goes.
 func (r *fileReader) open(rel string) (*os.File, error) {
-	dir, name := filepath.Split(rel)
-	if dir != "" {
-		if inner, err := r.openDir(dir); err == nil {
-			if f, err := inner.OpenFile(name, readFlags, 0); err == nil {
-				return f, nil
-			}
-		}
-	}
 	root, err := r.openRoot()
 	if err != nil {
 		return nil, err
@@ -288,30 +301,34 @@ const maxDirs = 32
 
 var errTooManyDirs = errors.New("too many directories kept open")
 
-// openDir returns dir, a directory inside baseDir, as an os.Root opened
-// through baseDir's, once, while fewer than maxDirs are open.
-func (r *fileReader) openDir(dir string) (*os.Root, error) {
+// openDir returns the descriptor of dir ("" for baseDir itself), a
+// directory inside baseDir opened through baseDir's os.Root, once, while
+// fewer than maxDirs are open.
+func (r *fileReader) openDir(dir string) (int, error) {
+	if dir == "" {
+		dir = "."
+	}
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
-	if inner, ok := r.dirs[dir]; ok {
-		return inner, nil
+	if fd, ok := r.dirFDs[dir]; ok {
+		return fd, nil
 	}
 	if len(r.dirs) >= maxDirs {
-		return nil, errTooManyDirs
+		return 0, errTooManyDirs
 	}
 	root, err := r.openRootLocked()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	inner, err := root.OpenRoot(dir)
+	f, err := root.Open(dir)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if r.dirs == nil {
-		r.dirs = map[string]*os.Root{}
+		r.dirs, r.dirFDs = map[string]*os.File{}, map[string]int{}
 	}
-	r.dirs[dir] = inner
-	return inner, nil
+	r.dirs[dir], r.dirFDs[dir] = f, int(f.Fd())
+	return r.dirFDs[dir], nil
 }
 
 // close closes the directories that reads go through; a later read opens
@@ -319,10 +336,10 @@ func (r *fileReader) openDir(dir string) (*os.Root, error) {
 func (r *fileReader) close() {
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
-	for _, inner := range r.dirs {
-		inner.Close()
+	for _, f := range r.dirs {
+		f.Close()
 	}
-	r.dirs = nil
+	r.dirs, r.dirFDs = nil, nil
 	if r.root != nil {
 		r.root.Close()
 		r.root = nil
