@@ -115,8 +115,14 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, st
 		tenantKnown(st.Cloud, st.TenantID)
 	}
 
+	// Each pki block's syntax tree is let go once decoded: a trust store
+	// of thousands of CAs weighs less as decoding goes on, and so does
+	// every garbage collection on the way (load keeps only the files'
+	// bytes). blocks is not used beyond this point.
+	pkis, blocks := blocks.OfType(blockPKI), others(blocks, blockPKI)
 	seen := map[string]hcl.Range{}
-	for _, b := range blocks.OfType(blockPKI) {
+	for i, b := range pkis {
+		pkis[i] = nil
 		st.ManagesTrustStore = true
 		if !d.labelled(b, "pki", seen) {
 			continue
@@ -144,4 +150,15 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, st
 		tests = append(tests, d.decodeTest(b))
 	}
 	return st, tests
+}
+
+// others returns the blocks that are not of type typ.
+func others(blocks hcl.Blocks, typ string) hcl.Blocks {
+	var out hcl.Blocks
+	for _, b := range blocks {
+		if b.Type != typ {
+			out = append(out, b)
+		}
+	}
+	return out
 }

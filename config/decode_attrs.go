@@ -25,8 +25,9 @@ func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Addr
 	content, diags := body.Content(schema)
 	d.diags = append(d.diags, diags...)
 	src := d.sources.add(addr, def)
+	src.attrs = make([]attrRange, 0, len(content.Attributes))
 	for name, a := range content.Attributes {
-		src.Attrs[name] = a.Expr.Range()
+		src.attrs = append(src.attrs, attrRange{name, a.Expr.Range()})
 	}
 	return content, attrs{d: d, src: src, m: content.Attributes, schema: schema, failed: map[string]bool{}}
 }
@@ -131,7 +132,7 @@ func enum[T ~string](a attrs, name string, allowed []T) (T, bool) {
 }
 
 func (s *Source) rangePtr(attr string) *hcl.Range {
-	if r, ok := s.Attrs[attr]; ok {
+	if r, ok := s.Attr(attr); ok {
 		return &r
 	}
 	r := s.DefRange

@@ -271,7 +271,9 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	for i, s := range sources {
 		f, fDiags := results[i].file, results[i].diags
 		if f != nil {
-			cfg.parser.AddFile(s.name, f)
+			// Diagnostics need only the bytes; the syntax tree goes on in
+			// blocks, and decoding lets it go (see decodeRoot).
+			cfg.parser.AddFile(s.name, &hcl.File{Bytes: f.Bytes})
 		}
 		diags = append(diags, fDiags...)
 		if f == nil || fDiags.HasErrors() {

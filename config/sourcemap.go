@@ -12,8 +12,25 @@ import (
 type Source struct {
 	// DefRange is the block header ("pki \"contoso\"").
 	DefRange hcl.Range
-	// Attrs holds the range of each attribute's value expression.
-	Attrs map[string]hcl.Range
+	// attrs holds the range of each attribute's value expression: a few
+	// per block, in a slice (a map would weigh four times as much, for
+	// each of a trust store's thousands of CAs).
+	attrs []attrRange
+}
+
+type attrRange struct {
+	name string
+	rng  hcl.Range
+}
+
+// Attr returns the range of attribute name's value expression, if written.
+func (s *Source) Attr(name string) (hcl.Range, bool) {
+	for _, a := range s.attrs {
+		if a.name == name {
+			return a.rng, true
+		}
+	}
+	return hcl.Range{}, false
 }
 
 // SourceMap locates every decoded object by address, so that any later
@@ -22,7 +39,7 @@ type Source struct {
 type SourceMap map[model.Address]*Source
 
 func (m SourceMap) add(addr model.Address, def hcl.Range) *Source {
-	s := &Source{DefRange: def, Attrs: make(map[string]hcl.Range, 4)}
+	s := &Source{DefRange: def}
 	m[addr] = s
 	return s
 }
@@ -34,11 +51,7 @@ func (m SourceMap) Range(addr model.Address, attr string) *hcl.Range {
 	if !ok {
 		return nil
 	}
-	if r, ok := s.Attrs[attr]; ok {
-		return &r
-	}
-	r := s.DefRange
-	return &r
+	return s.rangePtr(attr)
 }
 
 // Pos formats the start of a range as file:line:col.
