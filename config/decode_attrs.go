@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/gocty"
@@ -42,7 +43,7 @@ func (a attrs) required(name string) bool {
 	return false
 }
 
-// value evaluates attribute name and converts it to ty. ok is false when the
+// value evaluates attribute name (see quickValue) and converts it to ty. ok is false when the
 // attribute is absent, null, or in error (the error is recorded).
 func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
 	attr, ok := a.m[name]
@@ -50,11 +51,15 @@ func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
 		return cty.NilVal, nil, false
 	}
 	rng := attr.Expr.Range().Ptr()
-	v, diags := attr.Expr.Value(a.d.ctx)
-	a.d.diags = append(a.d.diags, diags...)
-	if diags.HasErrors() || !v.IsWhollyKnown() {
-		a.failed[name] = true
-		return cty.NilVal, rng, false
+	v, quick := a.d.quickValue(attr.Expr)
+	if !quick {
+		var diags hcl.Diagnostics
+		v, diags = attr.Expr.Value(a.d.ctx)
+		a.d.diags = append(a.d.diags, diags...)
+		if diags.HasErrors() || !v.IsWhollyKnown() {
+			a.failed[name] = true
+			return cty.NilVal, rng, false
+		}
 	}
 	if v.IsNull() {
 		if a.required(name) {
@@ -183,4 +188,32 @@ func validLabel(s string) bool {
 		}
 	}
 	return true
+}
+
+// quickValue evaluates, without HCL's general machinery, the two kinds of
+// expression a trust store writes thousands of times: a quoted string
+// without interpolation ("http://…"), which is its literal value, and
+// file() of a quoted path, the file's text as the file function gives it
+// (d.files is the reader behind ctx's file). It gives exactly what
+// expr.Value gives, or ok false: then expr.Value decides, and reports any
+// error (a file that cannot be read, that is not UTF-8 text).
+func (d *decoder) quickValue(expr hcl.Expression) (v cty.Value, ok bool) {
+	switch e := expr.(type) {
+	case *hclsyntax.TemplateExpr:
+		return literalValue(e)
+	case *hclsyntax.FunctionCallExpr:
+		if e.Name != "file" || len(e.Args) != 1 || e.ExpandFinal {
+			return cty.NilVal, false
+		}
+		path, ok := literalString(e.Args[0])
+		if !ok {
+			return cty.NilVal, false
+		}
+		data, err := d.files.read(path)
+		if err == nil {
+			v, err = d.files.text(path, data)
+		}
+		return v, err == nil
+	}
+	return cty.NilVal, false
 }

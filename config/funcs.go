@@ -427,14 +427,16 @@ func (r *fileReader) fileFunction(description string, ty cty.Type, value func(pa
 }
 
 func (r *fileReader) fileFunc() function.Function {
-	return r.fileFunction("Reads a UTF-8 text file relative to the configuration directory.", cty.String,
-		func(path string, data []byte) (cty.Value, error) {
-			if !utf8.Valid(data) {
-				return cty.NilVal, fmt.Errorf("%s is not UTF-8 text; use filebase64 for binary files such as DER certificates", path)
-			}
-			text, err := r.readText(path) // data, as the string every reader of path shares
-			return cty.StringVal(text), err
-		})
+	return r.fileFunction("Reads a UTF-8 text file relative to the configuration directory.", cty.String, r.text)
+}
+
+// text is file(path)'s value, of data, path's contents as read.
+func (r *fileReader) text(path string, data []byte) (cty.Value, error) {
+	if !utf8.Valid(data) {
+		return cty.NilVal, fmt.Errorf("%s is not UTF-8 text; use filebase64 for binary files such as DER certificates", path)
+	}
+	text, err := r.readText(path) // data, as the string every reader of path shares
+	return cty.StringVal(text), err
 }
 
 func (r *fileReader) filebase64Func() function.Function {

@@ -187,13 +187,24 @@ func tenantKnownEarly(sources []source, tenantKnown func(model.Cloud, string)) f
 
 // literalString is the value of a quoted string with no interpolation.
 func literalString(e hclsyntax.Expression) (string, bool) {
+	v, ok := literalValue(e)
+	if !ok {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// literalValue is the value of a quoted string with no interpolation: what
+// evaluating it gives (a template of one literal part is that part's
+// string, known and not null).
+func literalValue(e hclsyntax.Expression) (cty.Value, bool) {
 	t, ok := e.(*hclsyntax.TemplateExpr)
 	if !ok || len(t.Parts) != 1 {
-		return "", false
+		return cty.NilVal, false
 	}
 	lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr)
-	if !ok || !lit.Val.Type().Equals(cty.String) {
-		return "", false
+	if !ok || !lit.Val.Type().Equals(cty.String) || !lit.Val.IsKnown() || lit.Val.IsNull() || lit.Val.IsMarked() {
+		return cty.NilVal, false
 	}
-	return lit.Val.AsString(), true
+	return lit.Val, true
 }
