@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/sha1"
 	"crypto/x509"
 	"fmt"
 	"time"
@@ -29,8 +30,9 @@ type decoder struct {
 	certs map[model.Address][]*x509.Certificate
 	// caOrder holds the same certificates in declaration order.
 	caOrder []*x509.Certificate
-	// pkiOf maps a CA certificate's thumbprint to its PKI's display name.
-	pkiOf map[string]string
+	// pkiOf maps a CA certificate's SHA-1 digest (model.CA.ThumbprintSum)
+	// to its PKI's display name.
+	pkiOf map[[sha1.Size]byte]string
 }
 
 func (d *decoder) errorf(rng *hcl.Range, summary, format string, args ...any) {
@@ -96,7 +98,7 @@ var (
 
 func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, string)) (model.State, []model.Test) {
 	d.certs = map[model.Address][]*x509.Certificate{}
-	d.pkiOf = map[string]string{}
+	d.pkiOf = map[[sha1.Size]byte]string{}
 	var st model.State
 	st.Cloud = model.CloudGlobal
 	if b := d.singleton(blocks, blockTenant); b != nil {

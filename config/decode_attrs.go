@@ -23,8 +23,12 @@ type attrs struct {
 }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Address, def hcl.Range) (*hcl.BodyContent, attrs) {
-	content, diags := body.Content(schema)
-	d.diags = append(d.diags, diags...)
+	content, ok := quickContent(body, schema)
+	if !ok {
+		var diags hcl.Diagnostics
+		content, diags = body.Content(schema)
+		d.diags = append(d.diags, diags...)
+	}
 	src := d.sources.add(addr, def)
 	src.attrs = make([]attrRange, 0, len(content.Attributes))
 	for name, a := range content.Attributes {
@@ -216,4 +220,34 @@ func (d *decoder) quickValue(expr hcl.Expression) (v cty.Value, ok bool) {
 		return v, err == nil
 	}
 	return cty.NilVal, false
+}
+
+// quickContent is body.Content(schema) for a body of arguments only (such
+// as a certificate_authority block, of which a trust store has thousands)
+// that Content has nothing to say about: every argument in the schema, and
+// every required one there. It builds the content Content builds, without
+// the maps Content makes to tell what else the body holds; anything else is
+// left to Content (ok false), which reports it. cbactl calls Content on the
+// bodies the parser made, never on one PartialContent left, so no argument
+// is hidden.
+func quickContent(body hcl.Body, schema *hcl.BodySchema) (*hcl.BodyContent, bool) {
+	b, ok := body.(*hclsyntax.Body)
+	if !ok || len(b.Blocks) > 0 || len(schema.Blocks) > 0 || len(b.Attributes) > len(schema.Attributes) {
+		return nil, false
+	}
+	attrs := make(hcl.Attributes, len(b.Attributes))
+	for _, as := range schema.Attributes {
+		a, ok := b.Attributes[as.Name]
+		if !ok {
+			if as.Required {
+				return nil, false
+			}
+			continue
+		}
+		attrs[as.Name] = a.AsHCLAttribute()
+	}
+	if len(attrs) != len(b.Attributes) {
+		return nil, false // an argument the schema does not have
+	}
+	return &hcl.BodyContent{Attributes: attrs, MissingItemRange: b.MissingItemRange()}, true
 }

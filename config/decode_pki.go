@@ -44,7 +44,7 @@ func (d *decoder) decodePKI(b *hcl.Block) model.PKI {
 		p.Upload, p.CAs = d.decodeUpload(name, ub, p.CAs)
 	}
 	for _, ca := range p.CAs {
-		d.pkiOf[ca.Thumbprint()] = p.DisplayName
+		d.pkiOf[ca.ThumbprintSum()] = p.DisplayName
 	}
 	return p
 }

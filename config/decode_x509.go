@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/sha1"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
@@ -177,7 +178,7 @@ func (d *decoder) decodeScope(b *hcl.Block, addr model.Address) (model.CAScope, 
 			return s, false
 		}
 		s.SKI = pki.SubjectKeyID(certs[0])
-		s.PKI = d.pkiOf[pki.SHA1Thumbprint(certs[0].Raw)]
+		s.PKI = d.pkiOf[sha1.Sum(certs[0].Raw)] // #nosec G401 -- identifier only
 		if s.SKI == "" {
 			d.errorf(a.src.rangePtr("certificate_authority"), "Certificate authority has no subject key identifier",
 				"CA scopes identify a CA by its subject key identifier, and the certificate of %s has none.", caAddr)
@@ -197,7 +198,7 @@ func (d *decoder) decodeScope(b *hcl.Block, addr model.Address) (model.CAScope, 
 			if pki.SubjectKeyID(c) != s.SKI {
 				continue
 			}
-			if p := d.pkiOf[pki.SHA1Thumbprint(c.Raw)]; !slices.Contains(found, p) {
+			if p := d.pkiOf[sha1.Sum(c.Raw)]; !slices.Contains(found, p) { // #nosec G401 -- identifier only
 				found = append(found, p)
 			}
 		}

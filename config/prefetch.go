@@ -57,12 +57,10 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 	p := &prefetched{
 		results: make([]prefetchResult, len(jobs)),
 		done:    make(chan struct{}),
-		parsed:  make(map[string]*x509.Certificate, len(jobs)),
 	}
 	for i := range p.results {
 		p.results[i].done = make(chan struct{})
 	}
-	var mu sync.Mutex
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
@@ -80,9 +78,6 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 					}
 					if r.cert, err = files.scanned(data).ParseCertificate(); err == nil {
 						facts.isSelfSigned(r.cert)
-						mu.Lock()
-						p.parsed[r.text] = r.cert
-						mu.Unlock()
 					}
 				}
 				close(r.done) // errors are decoding's to report
@@ -102,8 +97,8 @@ type prefetched struct {
 	// is closed; next is the first result decoding has not looked at.
 	results []prefetchResult
 	next    int
-	done    chan struct{} // closed when parsed is complete
-	parsed  map[string]*x509.Certificate
+	done    chan struct{}                // closed when every result is ready
+	parsed  map[string]*x509.Certificate // by text, made when first needed
 }
 
 type prefetchResult struct {
@@ -127,6 +122,14 @@ func (p *prefetched) cert(text string) (*x509.Certificate, bool) {
 		}
 	}
 	<-p.done
+	if p.parsed == nil {
+		p.parsed = make(map[string]*x509.Certificate, len(p.results))
+		for _, r := range p.results {
+			if _, dup := p.parsed[r.text]; r.cert != nil && !dup {
+				p.parsed[r.text] = r.cert
+			}
+		}
+	}
 	c, ok := p.parsed[text]
 	return c, ok
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -86,6 +88,49 @@ func TestQuickValueMatchesEvaluation(t *testing.T) {
 		}
 		if !got.Type().Equals(want.Type()) || got.IsKnown() != want.IsKnown() || got.IsNull() != want.IsNull() || !got.RawEquals(want) {
 			t.Errorf("%s: quickValue gave %#v, evaluation %#v", tc.expr, got, want)
+		}
+	}
+}
+
+// quickContent gives body.Content's content wherever Content reports
+// nothing, and leaves the rest to it.
+func TestQuickContentMatchesContent(t *testing.T) {
+	schemas := map[string]*hcl.BodySchema{"ca": caSchema, "pki": pkiSchema, "binding": bindingSchema}
+	bodies := []struct {
+		src   string
+		quick map[string]bool // schemas quickContent must take it for
+	}{
+		{"certificate = file(\"a.pem\")\ncrl_url = \"http://x\"\n", map[string]bool{"ca": true}},
+		{"certificate = \"x\"\n", map[string]bool{"ca": true}},
+		{"certificate = \"x\"\ntype = \"root\"\ncrl_url = \"u\"\ndelta_crl_url = \"d\"\nissuer_hint = true\nthumbprint = \"t\"\ndisplay_name = \"n\"\n", map[string]bool{"ca": true}},
+		{"crl_url = \"http://x\"\n", nil},                  // certificate is required
+		{"certificate = \"x\"\ncrl = \"http://x\"\n", nil}, // not an argument of a CA
+		{"certificate = \"x\"\nupload {\n}\n", nil},        // a block
+		{"display_name = \"P\"\n", nil},                    // pki has blocks in its schema
+		{"", nil},                                          // certificate is required
+		{"certificate_field = \"PrincipalName\"\nuser_attribute = \"userPrincipalName\"\npriority = 1\n", map[string]bool{"binding": true}},
+		{"certificate_field = \"PrincipalName\"\npriority = 1\n", nil},
+	}
+	for _, tc := range bodies {
+		f, diags := hclsyntax.ParseConfig([]byte(tc.src), "test.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatalf("%q: %s", tc.src, diags)
+		}
+		for name, schema := range schemas {
+			got, ok := quickContent(f.Body, schema)
+			want, diags := f.Body.Content(schema)
+			if ok != tc.quick[name] {
+				t.Errorf("%q, %s schema: quickContent took it: %t, want %t", tc.src, name, ok, tc.quick[name])
+			}
+			if !ok {
+				continue
+			}
+			if len(diags) > 0 {
+				t.Errorf("%q, %s schema: quickContent took what Content reports: %s", tc.src, name, diags)
+			}
+			if d := cmp.Diff(want, got, cmpopts.IgnoreUnexported(hclsyntax.Body{}), cmp.Comparer(func(a, b hcl.Expression) bool { return a == b })); d != "" {
+				t.Errorf("%q, %s schema (-Content +quickContent):\n%s", tc.src, name, d)
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/sha1"
 	"crypto/x509"
 	"fmt"
 	"math"
@@ -127,14 +128,14 @@ func (v *validator) trustStore() {
 	}
 
 	x := v.cfg.Desired.X509
-	seen := map[string]model.Address{}
+	seen := make(map[[sha1.Size]byte]model.Address, len(v.cas))
 	hintBytes, hintReported := 0, false
 	for _, r := range v.cas {
 		name := describeCert(r)
-		thumb := pki.SHA1Thumbprint(r.cert.Raw)
+		thumb := sha1.Sum(r.cert.Raw) // #nosec G401 -- identifier only
 		if prev, ok := seen[thumb]; ok {
 			v.errorAt(r.addr, r.attr, "Duplicate certificate authority",
-				"%s has the same certificate (thumbprint %s) as %s. Each CA certificate may be declared once.", name, thumb, prev)
+				"%s has the same certificate (thumbprint %s) as %s. Each CA certificate may be declared once.", name, pki.SHA1Thumbprint(r.cert.Raw), prev)
 		}
 		seen[thumb] = r.addr
 
