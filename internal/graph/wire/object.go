@@ -85,8 +85,27 @@ var (
 // (ids, names, URLs, base64): those it stores itself, without
 // json.Unmarshal's state for each call; anything else is json.Unmarshal's.
 func decodeValue(raw []byte, fv reflect.Value) bool {
+	return decodeLeaf(raw, fv, leafOf(fv.Type()))
+}
+
+// leaf is what decodeValue needs to know of a field's type, worked out
+// once for all the values of a type when there are many (see decoder).
+type leaf struct {
+	plain     bool // plain(t)
+	ptrString bool // t is a pointer to a plain string type
+}
+
+func leafOf(t reflect.Type) leaf {
+	return leaf{
+		plain:     plain(t),
+		ptrString: t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.String && plain(t.Elem()),
+	}
+}
+
+// decodeLeaf is decodeValue of a field of a type described by l.
+func decodeLeaf(raw []byte, fv reflect.Value, l leaf) bool {
 	t := fv.Type()
-	if plain(t) {
+	if l.plain {
 		switch {
 		case string(raw) == "null":
 			return true // the field is zero already: null leaves it so
@@ -99,7 +118,7 @@ func decodeValue(raw []byte, fv reflect.Value) bool {
 			case t.Kind() == reflect.String:
 				fv.SetString(string(text))
 				return true
-			case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.String && plain(t.Elem()):
+			case l.ptrString:
 				p := reflect.New(t.Elem())
 				p.Elem().SetString(string(text))
 				fv.Set(p)
