@@ -49,23 +49,33 @@ func decodeLenient(data []byte, v any, path string) ([]string, error) {
 }
 
 // decodeStrict decodes data, one JSON value and nothing after it, into v, a
-// pointer, when Decode's slow path would find nothing cbactl does not model
-// in it: every member name of every object that stands for a struct (the
-// objects collectUnknown looks into) is, exactly and without escapes, the
-// name of one of that struct's fields. It checks the names first (one pass
-// over data, which it does not copy), then decodes with json.Unmarshal, as
-// the slow path does, so the two give the same value.
+// pointer to a zero value (its slices may have room, but no elements),
+// when Decode's slow path would find nothing cbactl does not model in it:
+// every member name of every object that stands for a struct (the objects
+// collectUnknown looks into) is, exactly and without escapes, the name of
+// one of that struct's fields, and no object names a member twice. It
+// reads data once (see decoder), where checking the names and then
+// json.Unmarshal would read it three times (names, validity, decode), and
+// decodes each value by encoding/json's rules, so the two paths give the
+// same value. On error, v is partly written: the caller zeroes it.
 func decodeStrict(data []byte, v any) error {
-	s := schemaOf(reflect.TypeOf(v))
-	if !s.exact(data, nil) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errNotExact
 	}
-	return json.Unmarshal(data, v)
+	d := decoder{walker: walker{data: data}}
+	if !d.value(rv.Elem(), decodeTypeOf(rv.Type().Elem()), 0) || d.err != nil {
+		return errNotExact
+	}
+	if d.space(); d.i != len(data) {
+		return errNotExact // data after the value
+	}
+	return nil
 }
 
 var errNotExact = errors.New("not decoded exactly")
 
-// schema is what decodeStrict checks of a JSON value: for a struct, its
+// schema is what schema.exact checks of a JSON value: for a struct, its
 // fields by JSON name (collectUnknown's, see jsonFields); for a slice, its
 // elements. A nil *schema checks nothing: collectUnknown does not look
 // into the value (a string, a number, []byte, a map, ...).
@@ -133,7 +143,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 // because every member name it would look at is exactly, and without
 // escapes, a name of s. It is conservative: on anything else, escaped
 // names and annotations included, and on text that is not JSON, it
-// reports false, and Decode takes its slow path. lens, when not nil,
+// reports false, and its caller takes its slow path. lens, when not nil,
 // receives the number of elements of each array member of the top-level
 // object, by name (-1 for a member named twice).
 func (s *schema) exact(data []byte, lens map[string]int) bool {
@@ -294,7 +304,7 @@ func (w *walker) array(s *schema) (int, bool) {
 
 // skip reads a value without looking at its member names: collectUnknown
 // does not look into it. It checks only as much syntax as it needs to find
-// the value's end (json.Unmarshal checks the rest).
+// the value's end (what decodes the value checks the rest).
 func (w *walker) skip() bool {
 	depth := 0
 	for w.i < len(w.data) {
@@ -389,13 +399,14 @@ type Collection[T any] struct {
 // properties of its items.
 func DecodePage[T any](data []byte, path string) (Collection[T], []string, error) {
 	var page Collection[T]
-	// As Decode, with the items' slice made once at its final size.
+	// As Decode, with the items' slice made once at its final size: the
+	// names check (a quick pass, without decoding) counts the items.
 	lens := map[string]int{}
 	if schemaOf(reflect.TypeOf(&page)).exact(data, lens) {
 		if n, ok := lens["value"]; ok && n >= 0 {
 			page.Value = make([]T, 0, n)
 		}
-		if json.Unmarshal(data, &page) == nil {
+		if decodeStrict(data, &page) == nil {
 			return page, nil, nil
 		}
 		page = Collection[T]{}

@@ -30,7 +30,7 @@ var decodeCases = []struct {
 	{"value spelled like a name", func() any { return new(X509Config) }, `{"state":"State","id":"x\"y:"}`, true},
 	{"escaped quote before a colon", func() any { return new(X509Config) }, `{"id":"a\\","state":"enabled"}`, true},
 	{"data after the value", func() any { return new(X509Config) }, `{"state":"enabled"} {}`, false},
-	{"duplicate names", func() any { return new(X509Config) }, `{"state":"enabled","state":"disabled"}`, true},
+	{"duplicate names", func() any { return new(X509Config) }, `{"state":"enabled","state":"disabled"}`, false},
 	{"not JSON", func() any { return new(X509Config) }, `{"state":`, false},
 	{"wrong type", func() any { return new(X509Config) }, `{"state":1}`, false},
 	{"delta CRL URL alias", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1","deltacertificateRevocationListUrl":"http://crl/d.crl"}]}`, false},
@@ -47,8 +47,33 @@ var decodeCases = []struct {
 	{"page of nulls", func() any { return new(Collection[CA]) }, `{"value":[null,{}]}`, true},
 	{"page not a list", func() any { return new(Collection[CA]) }, `{"value":{"id":"1"}}`, false},
 	{"unterminated", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1`, false},
-	{"value three times", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1","issuer":"a"},{"id":"2","issuer":"b"},{"id":"3","issuer":"c"}],"value":[{"id":"4"}],"value":[{"thumbprint":"T"},{"thumbprint":"U"},{}]}`, true},
-	{"value null then a list", func() any { return new(Collection[CA]) }, `{"value":null,"value":[{"id":"1"}]}`, true},
+	{"value three times", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1","issuer":"a"},{"id":"2","issuer":"b"},{"id":"3","issuer":"c"}],"value":[{"id":"4"}],"value":[{"thumbprint":"T"},{"thumbprint":"U"},{}]}`, false},
+	{"value null then a list", func() any { return new(Collection[CA]) }, `{"value":null,"value":[{"id":"1"}]}`, false},
+	{"PKI page with CAs", func() any { return new(Collection[PKI]) }, `{"value":[{"id":"p","displayName":"P","status":"succeeded","statusDetails":null,"certificateAuthorities":[{"id":"1","certificate":"MIIB","isIssuerHintEnabled":true},{}]},{"id":"q","certificateAuthorities":[]}]}`, true},
+	{"user page", func() any { return new(Collection[User]) }, `{"value":[{"id":"u","userPrincipalName":"a@b","onPremisesSyncEnabled":true,"authorizationInfo":{"certificateUserIds":["X509:<PN>a@b"]}},{"id":"v","onPremisesSyncEnabled":null,"authorizationInfo":null}]}`, true},
+	{"numbers and escapes", func() any { return new(X509Config) }, `{"id":"X\u0035\n","certificateUserBindings":[{"priority":2},{"priority":-3}],"crlValidationConfiguration":{"exemptedCertificateAuthoritiesSubjectKeyIdentifiers":["\"A\""]}}`, true},
+	{"escaped base64", func() any { return new(Collection[CA]) }, `{"value":[{"certificate":"MIIB\r\nAg==","displayName":"\u00e9"}]}`, true},
+	{"invalid UTF-8", func() any { return new(Collection[CA]) }, "{\"value\":[{\"id\":\"a\xffb\",\"certificate\":\"MI\xffIB\"}]}", false},
+	{"invalid UTF-8 in a string", func() any { return new(Collection[CA]) }, "{\"value\":[{\"id\":\"a\xffb\"}]}", true},
+	{"control character in a string", func() any { return new(Collection[CA]) }, "{\"value\":[{\"id\":\"a\tb\"}]}", false},
+	{"not base64", func() any { return new(Collection[CA]) }, `{"value":[{"certificate":"MIIB!"}]}`, false},
+	{"raw line breaks in base64", func() any { return new(Collection[CA]) }, "{\"value\":[{\"certificate\":\"MIIB\r\nAg==\"}]}", false},
+	{"raw line break in base64", func() any { return new(Collection[CA]) }, "{\"value\":[{\"certificate\":\"MIIB\nAg==\"}]}", false},
+	{"escaped slash in base64", func() any { return new(Collection[CA]) }, `{"value":[{"certificate":"MIIB\/g=="}]}`, true},
+	{"base64 cut short", func() any { return new(Collection[CA]) }, `{"value":[{"certificate":"MIIBA"}]}`, false},
+	{"null", func() any { return new(X509Config) }, ` null `, true},
+	{"nulls for a struct and lists", func() any { return new(X509Config) }, `{"authenticationModeConfiguration":null,"includeTargets":null,"crlValidationConfiguration":{"exemptedCertificateAuthoritiesSubjectKeyIdentifiers":null}}`, true},
+	{"empty lists are not nil", func() any { return new(X509Config) }, `{"includeTargets":[],"authenticationModeConfiguration":{"rules":[ ]}}`, true},
+	{"string for a list", func() any { return new(X509Config) }, `{"includeTargets":"x"}`, false},
+	{"string for an object", func() any { return new(X509Config) }, `{"authenticationModeConfiguration":"x"}`, false},
+	{"trailing comma", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1"},]}`, false},
+	{"trailing comma in an object", func() any { return new(Collection[CA]) }, `{"value":[{"id":"1",}]}`, false},
+	{"member without a value", func() any { return new(Collection[CA]) }, `{"value":[{"id":}]}`, false},
+	{"literal cut short", func() any { return new(Collection[CA]) }, `{"value":[{"isIssuerHintEnabled":tru}]}`, false},
+	{"literal run on", func() any { return new(Collection[CA]) }, `{"value":[{"displayName":nullx}]}`, false},
+	{"data after a page", func() any { return new(Collection[CA]) }, `{"value":[]}]`, false},
+	{"named twice, then null", func() any { return new(Collection[CA]) }, `{"value":[{"displayName":"a","displayName":null}]}`, false},
+	{"member name twice deep down", func() any { return new(Collection[PKI]) }, `{"value":[{"certificateAuthorities":[{"id":"1","id":"2"}]}]}`, false},
 }
 
 // TestDecodeFastPath: Decode's one-pass path gives exactly what its slow
@@ -58,7 +83,9 @@ func TestDecodeFastPath(t *testing.T) {
 	for _, c := range decodeCases {
 		t.Run(c.name, func(t *testing.T) {
 			compareDecode(t, c.new, []byte(c.data))
-			comparePage(t, []byte(c.data))
+			comparePage[CA](t, []byte(c.data))
+			comparePage[PKI](t, []byte(c.data))
+			comparePage[User](t, []byte(c.data))
 			if fast := decodeStrict([]byte(c.data), c.new()) == nil; fast != c.fast {
 				t.Errorf("fast path taken: %v, want %v", fast, c.fast)
 			}
@@ -68,10 +95,10 @@ func TestDecodeFastPath(t *testing.T) {
 
 // comparePage: DecodePage gives what its slow path gives, its items' paths
 // relative to the collection.
-func comparePage(t *testing.T, data []byte) {
+func comparePage[T any](t *testing.T, data []byte) {
 	t.Helper()
-	got, gotUnknown, gotErr := DecodePage[CA](data, "p")
-	var want Collection[CA]
+	got, gotUnknown, gotErr := DecodePage[T](data, "p")
+	var want Collection[T]
 	wantUnknown, wantErr := decodeLenient(data, &want, "p")
 	for i, u := range wantUnknown {
 		wantUnknown[i] = strings.Replace(u, "p.value", "p", 1)
@@ -109,18 +136,26 @@ func compareDecode(t *testing.T, newV func() any, data []byte) {
 	}
 }
 
-// FuzzDecode: for any input, Decode agrees with its slow path.
+// FuzzDecode: for any input, Decode and DecodePage agree with their slow
+// path, for each shape cbactl reads.
 func FuzzDecode(f *testing.F) {
 	for _, c := range decodeCases {
 		f.Add(c.data)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
 		compareDecode(t, func() any { return new(X509Config) }, []byte(data))
+		compareDecode(t, func() any { return new(LegacyConfig) }, []byte(data))
+		compareDecode(t, func() any { return new(StrengthPolicy) }, []byte(data))
 		compareDecode(t, func() any { return new(Collection[CA]) }, []byte(data))
-		comparePage(t, []byte(data))
+		comparePage[CA](t, []byte(data))
+		comparePage[PKI](t, []byte(data))
+		comparePage[User](t, []byte(data))
+		comparePage[Group](t, []byte(data))
 	})
 }
 
+// BenchmarkDecodeCAPage decodes a page of 250 CAs as Graph sends them,
+// with Decode and with DecodePage (which sizes the items' slice first).
 func BenchmarkDecodeCAPage(b *testing.B) {
 	var items []string
 	cert := strings.Repeat("QUJD", 400)
@@ -129,12 +164,21 @@ func BenchmarkDecodeCAPage(b *testing.B) {
 		items = append(items, string(item))
 	}
 	data := []byte(`{"value":[` + strings.Join(items, ",") + `]}`)
-	for b.Loop() {
-		var p Collection[CA]
-		if unknown, err := Decode(data, &p, "p"); err != nil || unknown != nil {
-			b.Fatal(unknown, err)
+	b.Run("Decode", func(b *testing.B) {
+		for b.Loop() {
+			var p Collection[CA]
+			if unknown, err := Decode(data, &p, "p"); err != nil || unknown != nil {
+				b.Fatal(unknown, err)
+			}
 		}
-	}
+	})
+	b.Run("DecodePage", func(b *testing.B) {
+		for b.Loop() {
+			if p, unknown, err := DecodePage[CA](data, "p"); err != nil || unknown != nil || len(p.Value) != 250 {
+				b.Fatal(unknown, err)
+			}
+		}
+	})
 }
 
 // A page that is not Graph's shape gives encoding/json's error, without an

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -85,38 +86,76 @@ var (
 // (ids, names, URLs, base64): those it stores itself, without
 // json.Unmarshal's state for each call; anything else is json.Unmarshal's.
 func decodeValue(raw []byte, fv reflect.Value) bool {
+	return decodeLeaf(raw, fv, leafOf(fv.Type()))
+}
+
+// leaf is what decodeValue needs to know of a field's type, worked out
+// once for all the values of a type when there are many (see decoder).
+type leaf struct {
+	plain     bool // plain(t)
+	ptrString bool // t is a pointer to a plain string type
+	bytes     bool // t is a slice of bytes: base64 text
+}
+
+func leafOf(t reflect.Type) leaf {
+	return leaf{
+		plain:     plain(t),
+		ptrString: t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.String && plain(t.Elem()),
+		bytes:     t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8,
+	}
+}
+
+// decodeLeaf is decodeValue of a field of a type described by l.
+func decodeLeaf(raw []byte, fv reflect.Value, l leaf) bool {
 	t := fv.Type()
-	if plain(t) {
+	if l.plain {
 		switch {
 		case string(raw) == "null":
 			return true // the field is zero already: null leaves it so
 		case t.Kind() == reflect.Bool && (string(raw) == "true" || string(raw) == "false"):
 			fv.SetBool(string(raw) == "true")
 			return true
+		case l.bytes:
+			if b, ok := base64String(raw); ok {
+				fv.SetBytes(b)
+				return true
+			}
 		}
 		if text, ok := plainString(raw); ok {
 			switch {
 			case t.Kind() == reflect.String:
 				fv.SetString(string(text))
 				return true
-			case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.String && plain(t.Elem()):
+			case l.ptrString:
 				p := reflect.New(t.Elem())
 				p.Elem().SetString(string(text))
 				fv.Set(p)
-				return true
-			case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
-				// As encoding/json decodes base64 text into []byte.
-				b := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
-				n, err := base64.StdEncoding.Decode(b, text)
-				if err != nil {
-					return false
-				}
-				fv.SetBytes(b[:n])
 				return true
 			}
 		}
 	}
 	return json.Unmarshal(raw, fv.Addr().Interface()) == nil
+}
+
+// base64String decodes raw, a JSON string without escapes, as
+// encoding/json decodes base64 text into []byte; false for any other text
+// (escapes, text that is not base64), which json.Unmarshal decodes or
+// refuses. It does not check the string (plainString) before it decodes
+// it, which would read each certificate twice: text that decodes holds
+// only the base64 alphabet, '=', and the '\r' and '\n' the decoder skips,
+// all of them a JSON string's own text but raw '\r' and '\n', looked for
+// after.
+func base64String(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	text := raw[1 : len(raw)-1]
+	b := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	n, err := base64.StdEncoding.Decode(b, text)
+	if err != nil || bytes.IndexByte(text, '\r') >= 0 || bytes.IndexByte(text, '\n') >= 0 {
+		return nil, false
+	}
+	return b[:n], true
 }
 
 // plain reports whether encoding/json decodes into type t by its kind
