@@ -140,6 +140,10 @@ type fileReader struct {
 	root   *os.Root            // baseDir, opened at the first read; see openRoot
 	dirs   map[string]*os.File // directories files were read from; see readDirect
 	dirFDs map[string]int      // their descriptors
+	// fdMu is held (read) while a descriptor of dirFDs is in use, so that
+	// close never closes one under a read, whose number the next open
+	// could then reuse for another directory.
+	fdMu sync.RWMutex
 
 	mu    sync.Mutex
 	files map[string]*readResult // by path as written
@@ -254,6 +258,8 @@ func (r *fileReader) readOpened(path, rel, shown string) ([]byte, error) {
 // while cbactl runs is followed where it goes.
 func (r *fileReader) readDirect(rel string) ([]byte, error) {
 	dir, name := filepath.Split(rel)
+	r.fdMu.RLock()
+	defer r.fdMu.RUnlock()
 	fd, err := r.openDir(dir)
 	if err != nil {
 		return nil, err
@@ -334,6 +340,8 @@ func (r *fileReader) openDir(dir string) (int, error) {
 // close closes the directories that reads go through; a later read opens
 // them again.
 func (r *fileReader) close() {
+	r.fdMu.Lock()
+	defer r.fdMu.Unlock()
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
 	for _, f := range r.dirs {

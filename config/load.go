@@ -296,8 +296,11 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 	}
 
 	d := &decoder{sources: cfg.Sources, dir: dir, now: opts.Now, files: newFileReader(dir), facts: cfg.facts}
-	defer d.files.close()
 	d.parsed = prefetch(blocks, d.files, d.facts)
+	defer func() {
+		d.parsed.stop()
+		d.files.close()
+	}()
 
 	// Variables first: everything else may refer to them.
 	vars := map[string]*variable{}

@@ -69,6 +69,10 @@ func prefetch(blocks hcl.Blocks, files *fileReader, facts *certFacts) *prefetche
 			defer wg.Done()
 			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
 				j, r := jobs[i], &p.results[i]
+				if p.stopped.Load() {
+					close(r.done)
+					continue
+				}
 				data, err := files.read(j.path)
 				if err == nil {
 					if j.base64 {
@@ -99,6 +103,16 @@ type prefetched struct {
 	next    int
 	done    chan struct{}                // closed when every result is ready
 	parsed  map[string]*x509.Certificate // by text, made when first needed
+	stopped atomic.Bool                  // see stop
+}
+
+// stop makes prefetch read no more files, and returns once it reads none:
+// loading calls it when done, so that nothing is read once it has
+// returned (decoding may not have asked for every certificate, when it
+// found errors).
+func (p *prefetched) stop() {
+	p.stopped.Store(true)
+	<-p.done
 }
 
 type prefetchResult struct {

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +131,47 @@ pki "p" {
 	want := map[string][]byte{"root": root.DER, "ca0": cas[0].DER, "ca1": cas[1].DER, "ca2": cas[2].DER, "ca3": cas[3].DER, "ca5": cas[5].DER}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("certificates by CA (-want +got):\n%s", diff)
+	}
+}
+
+// Load returns only once prefetch reads no more: when decoding does not ask
+// for every certificate (here, CAs named twice are not decoded), the files
+// left are not read after Load has returned, and no directory is left open.
+func TestLoadLeavesNothingOpen(t *testing.T) {
+	if _, err := os.ReadDir("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	dir := t.TempDir()
+	root := pkitest.NewRoot(pkitest.WithCN("Open Root"))
+	if err := os.MkdirAll(filepath.Join(dir, "certs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	src.WriteString("pki \"p\" {\n")
+	for i := range 3000 {
+		name := fmt.Sprintf("ca%04d.pem", i)
+		if err := os.WriteFile(filepath.Join(dir, "certs", name), root.PEM(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&src, "  certificate_authority \"same\" {\n    certificate = file(\"certs/%s\")\n  }\n", name)
+	}
+	src.WriteString("}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fds := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	before := fds()
+	_, diags := Load(dir, LoadOptions{Now: time.Now()})
+	if !diags.HasErrors() {
+		t.Fatal("CAs named twice were accepted")
+	}
+	if after := fds(); after != before {
+		t.Errorf("%d file descriptors open after Load, %d before", after, before)
 	}
 }
