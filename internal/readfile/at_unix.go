@@ -31,7 +31,7 @@ func At(dirfd int, name string, limit int64) ([]byte, error) {
 	if err := fstat(fd, &st); err != nil {
 		return nil, err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size > limit {
 		return nil, errNotPlain
 	}
 	data, err := Sized(fdReader(fd), st.Size, limit)
@@ -85,7 +85,7 @@ func (fd fdReader) Read(p []byte) (int, error) {
 var errNotPlain = errors.New("not a plain regular file")
 
 // plainName reports whether name is one element of a path that names an
-// entry of a directory: not empty, "." or "..", and without a separator.
+// entry of a directory: not empty, "." or "..", and without a slash.
 func plainName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, `/\`)
+	return name != "" && name != "." && name != ".." && !strings.Contains(name, "/")
 }
