@@ -85,16 +85,28 @@ type schema struct {
 	list   bool
 }
 
-var schemaCache sync.Map // reflect.Type -> *schema
+var schemas typeCache[*schema]
 
 // schemaOf is the schema of values of type t, as collectUnknown walks it.
 func schemaOf(t reflect.Type) *schema {
-	if s, ok := schemaCache.Load(t); ok {
-		return s.(*schema)
+	return schemas.of(t, func(t reflect.Type) *schema {
+		return buildSchema(t, map[reflect.Type]*schema{})
+	})
+}
+
+// typeCache holds what is worked out once for each type.
+type typeCache[T any] struct {
+	m sync.Map // reflect.Type -> T
+}
+
+// of returns what build makes of t, made at the first call for t.
+func (c *typeCache[T]) of(t reflect.Type, build func(reflect.Type) T) T {
+	if v, ok := c.m.Load(t); ok {
+		return v.(T)
 	}
-	s := buildSchema(t, map[reflect.Type]*schema{})
-	schemaCache.Store(t, s)
-	return s
+	v := build(t)
+	c.m.Store(t, v)
+	return v
 }
 
 func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {

@@ -3,7 +3,6 @@ package wire
 import (
 	"reflect"
 	"strings"
-	"sync"
 )
 
 // decoder is decodeStrict's one pass over JSON text. It walks the objects
@@ -54,15 +53,12 @@ type decodeField struct {
 	typ   *decodeType
 }
 
-var decodeTypes sync.Map // reflect.Type -> *decodeType
+var decodeTypes typeCache[*decodeType]
 
 func decodeTypeOf(t reflect.Type) *decodeType {
-	if dt, ok := decodeTypes.Load(t); ok {
-		return dt.(*decodeType)
-	}
-	dt := buildDecodeType(t, map[reflect.Type]*decodeType{})
-	decodeTypes.Store(t, dt)
-	return dt
+	return decodeTypes.of(t, func(t reflect.Type) *decodeType {
+		return buildDecodeType(t, map[reflect.Type]*decodeType{})
+	})
 }
 
 func buildDecodeType(t reflect.Type, building map[reflect.Type]*decodeType) *decodeType {
@@ -216,22 +212,4 @@ func (d *decoder) enter(close byte) (empty bool) {
 		return true
 	}
 	return false
-}
-
-// next consumes what follows a member or an element: a comma, and then
-// more is true, or close.
-func (d *decoder) next(close byte) (more, ok bool) {
-	d.space()
-	if d.i >= len(d.data) {
-		return false, false
-	}
-	switch d.data[d.i] {
-	case ',':
-		d.i++
-		return true, true
-	case close:
-		d.i++
-		return false, true
-	}
-	return false, false
 }

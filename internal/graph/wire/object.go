@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -187,12 +186,13 @@ type objectField struct {
 	schema *schema
 }
 
-var objectFieldsCache sync.Map // reflect.Type -> map[string]objectField
+var objectFields typeCache[map[string]objectField]
 
 func objectFieldsOf(t reflect.Type) map[string]objectField {
-	if f, ok := objectFieldsCache.Load(t); ok {
-		return f.(map[string]objectField)
-	}
+	return objectFields.of(t, buildObjectFields)
+}
+
+func buildObjectFields(t reflect.Type) map[string]objectField {
 	fields := map[string]objectField{}
 	for i := range t.NumField() {
 		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -203,6 +203,5 @@ func objectFieldsOf(t reflect.Type) map[string]objectField {
 			fields[name] = objectField{index: i, schema: schemaOf(t.Field(i).Type)}
 		}
 	}
-	objectFieldsCache.Store(t, fields)
 	return fields
 }

@@ -101,6 +101,16 @@ func (w *walker) open(open, close byte) (empty, ok bool) {
 // separator consumes what follows a member or an element: a comma, and
 // then more is true, or the closing bracket close, which must end the text.
 func (w *walker) separator(close byte) (more, ok bool) {
+	if more, ok = w.next(close); ok && !more {
+		w.space()
+		ok = w.i == len(w.data)
+	}
+	return more, ok
+}
+
+// next consumes what follows a member or an element: a comma, and then
+// more is true, or the closing bracket close.
+func (w *walker) next(close byte) (more, ok bool) {
 	w.space()
 	if w.i >= len(w.data) {
 		return false, false
@@ -110,7 +120,8 @@ func (w *walker) separator(close byte) (more, ok bool) {
 		w.i++
 		return true, true
 	case close:
-		return false, w.end()
+		w.i++
+		return false, true
 	}
 	return false, false
 }
