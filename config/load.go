@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -78,8 +79,13 @@ type Config struct {
 	// Sources locates every decoded object and attribute in the files.
 	Sources SourceMap
 
+	// files are the configuration's files, by name, with only the bytes
+	// diagnostics show: decoding lets each syntax tree go when done with
+	// it (a large configuration's trees weigh more than the state decoded
+	// from them). parser holds the variable files (--var-file) while
+	// loading, until keepSources.
+	files  map[string]*hcl.File
 	parser *hclparse.Parser
-	files  map[string]*hcl.File // sources only, once loaded
 	facts  *certFacts
 }
 
@@ -89,21 +95,25 @@ func (c *Config) Files() map[string]*hcl.File {
 	switch {
 	case c == nil:
 		return nil
-	case c.files != nil:
+	case c.parser == nil:
 		return c.files
-	case c.parser != nil:
-		return c.parser.Files()
 	}
-	return nil
+	all := maps.Clone(c.files)
+	for name, f := range c.parser.Files() {
+		if _, ok := all[name]; !ok {
+			all[name] = f
+		}
+	}
+	return all
 }
 
-// keepSources drops the syntax trees once decoding is done, keeping only the
-// bytes diagnostics show: a large configuration's trees weigh more than the
-// state decoded from them.
+// keepSources keeps only the bytes of the variable files once loading is
+// done, as of the configuration's files.
 func (c *Config) keepSources() {
-	c.files = map[string]*hcl.File{}
 	for name, f := range c.parser.Files() {
-		c.files[name] = &hcl.File{Bytes: f.Bytes}
+		if _, ok := c.files[name]; !ok {
+			c.files[name] = &hcl.File{Bytes: f.Bytes}
+		}
 	}
 	c.parser = nil
 }
@@ -220,7 +230,7 @@ func readLimited(f *os.File, path string) ([]byte, hcl.Diagnostics) {
 }
 
 func newConfig(dir string) *Config {
-	return &Config{Dir: dir, parser: hclparse.NewParser(), Sources: SourceMap{}, facts: newCertFacts()}
+	return &Config{Dir: dir, files: map[string]*hcl.File{}, parser: hclparse.NewParser(), Sources: SourceMap{}, facts: newCertFacts()}
 }
 
 // source is one configuration file's name and contents.
@@ -275,7 +285,7 @@ func (cfg *Config) load(sources []source, opts LoadOptions) hcl.Diagnostics {
 		if f != nil {
 			// Diagnostics need only the bytes; the syntax tree goes on in
 			// blocks, and decoding lets it go (see decodeRoot).
-			cfg.parser.AddFile(s.name, &hcl.File{Bytes: f.Bytes})
+			cfg.files[s.name] = &hcl.File{Bytes: f.Bytes}
 		}
 		diags = append(diags, fDiags...)
 		if f == nil || fDiags.HasErrors() {
