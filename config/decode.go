@@ -120,8 +120,10 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, st
 	// Each pki block's syntax tree is let go once decoded: a trust store
 	// of thousands of CAs weighs less as decoding goes on, and so does
 	// every garbage collection on the way (load keeps only the files'
-	// bytes). blocks is not used beyond this point.
-	pkis, blocks := blocks.OfType(blockPKI), others(blocks, blockPKI)
+	// bytes). From here on, rest holds the other blocks, and nothing
+	// holds blocks, which holds the pki blocks too.
+	pkis, rest := blocks.OfType(blockPKI), others(blocks, blockPKI)
+	blocks = nil
 	seen := map[string]hcl.Range{}
 	for i, b := range pkis {
 		pkis[i] = nil
@@ -132,17 +134,17 @@ func (d *decoder) decodeRoot(blocks hcl.Blocks, tenantKnown func(model.Cloud, st
 		st.PKIs = append(st.PKIs, d.decodePKI(b))
 	}
 
-	if b := d.singleton(blocks, blockX509); b != nil {
+	if b := d.singleton(rest, blockX509); b != nil {
 		x := d.decodeX509(b)
 		st.X509 = &x
 	}
 
-	st.Strengths = d.decodeStrengths(blocks)
-	st.CertUserIDs = d.decodeCertUserIDs(blocks, st.X509)
+	st.Strengths = d.decodeStrengths(rest)
+	st.CertUserIDs = d.decodeCertUserIDs(rest, st.X509)
 
 	var tests []model.Test
 	seenTests := map[string]hcl.Range{}
-	for _, b := range blocks.OfType(blockTest) {
+	for _, b := range rest.OfType(blockTest) {
 		name := b.Labels[0]
 		if prev, ok := seenTests[name]; ok {
 			d.diags = append(d.diags, duplicate("test", name, b.LabelRanges[0], prev))

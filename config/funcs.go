@@ -137,9 +137,8 @@ type fileReader struct {
 	baseDir string
 
 	rootMu sync.Mutex
-	root   *os.Root            // baseDir, opened at the first read; see openRoot
-	dirs   map[string]*os.File // directories files were read from; see readDirect
-	dirFDs map[string]int      // their descriptors
+	root   *os.Root           // baseDir, opened at the first read; see openRoot
+	dirs   map[string]openDir // directories files were read from; see readDirect
 	// fdMu is held (read) while a descriptor of dirFDs is in use, so that
 	// close never closes one under a read, whose number the next open
 	// could then reuse for another directory.
@@ -162,6 +161,8 @@ func newFileReader(baseDir string) *fileReader {
 	return &fileReader{baseDir: baseDir, files: map[string]*readResult{}}
 }
 
+// read returns path's contents, read once and shared by every caller: no
+// one may write them (readText's string shares their memory).
 func (r *fileReader) read(path string) ([]byte, error) {
 	res := r.result(path)
 	return res.data, res.err
@@ -257,6 +258,9 @@ func (r *fileReader) readOpened(path, rel, shown string) ([]byte, error) {
 // decides and explains, reads it. As with any os.Root, a directory moved
 // while cbactl runs is followed where it goes.
 func (r *fileReader) readDirect(rel string) ([]byte, error) {
+	if !readfile.CanReadAt {
+		return nil, errors.ErrUnsupported
+	}
 	dir, name := filepath.Split(rel)
 	r.fdMu.RLock()
 	defer r.fdMu.RUnlock()
@@ -307,6 +311,12 @@ const maxDirs = 32
 
 var errTooManyDirs = errors.New("too many directories kept open")
 
+// openDir is a directory open for readDirect, and its descriptor.
+type openDir struct {
+	f  *os.File
+	fd int
+}
+
 // openDir returns the descriptor of dir ("" for baseDir itself), a
 // directory inside baseDir opened through baseDir's os.Root, once, while
 // fewer than maxDirs are open.
@@ -316,8 +326,8 @@ func (r *fileReader) openDir(dir string) (int, error) {
 	}
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
-	if fd, ok := r.dirFDs[dir]; ok {
-		return fd, nil
+	if d, ok := r.dirs[dir]; ok {
+		return d.fd, nil
 	}
 	if len(r.dirs) >= maxDirs {
 		return 0, errTooManyDirs
@@ -326,15 +336,16 @@ func (r *fileReader) openDir(dir string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, err := root.Open(dir)
+	f, err := root.OpenFile(dir, dirFlags, 0)
 	if err != nil {
 		return 0, err
 	}
 	if r.dirs == nil {
-		r.dirs, r.dirFDs = map[string]*os.File{}, map[string]int{}
+		r.dirs = map[string]openDir{}
 	}
-	r.dirs[dir], r.dirFDs[dir] = f, int(f.Fd())
-	return r.dirFDs[dir], nil
+	d := openDir{f: f, fd: int(f.Fd())}
+	r.dirs[dir] = d
+	return d.fd, nil
 }
 
 // close closes the directories that reads go through; a later read opens
@@ -344,10 +355,10 @@ func (r *fileReader) close() {
 	defer r.fdMu.Unlock()
 	r.rootMu.Lock()
 	defer r.rootMu.Unlock()
-	for _, f := range r.dirs {
-		f.Close()
+	for _, d := range r.dirs {
+		d.f.Close()
 	}
-	r.dirs, r.dirFDs = nil, nil
+	r.dirs = nil
 	if r.root != nil {
 		r.root.Close()
 		r.root = nil
@@ -382,7 +393,7 @@ func (r *fileReader) outside(path string) (string, error) {
 // and refuses a path that leaves it: through "..", as an absolute path
 // elsewhere, or through a symbolic link, once links are resolved. A
 // configuration under review (a pull request) must not be able to read a
-// runner's secrets into a plan. readFile asks it only when the os.Root it
+// runner's secrets into a plan. readOpened asks it only when the os.Root it
 // reads through refuses a path, to tell why.
 func (r *fileReader) confine(path string) (string, error) {
 	rel, err := r.local(path)

@@ -14,3 +14,8 @@ import (
 // certificate files); reads of a regular file ignore it. O_NOCTTY: a
 // terminal never becomes cbactl's.
 const readFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
+
+// dirFlags open a directory that files are read from: O_DIRECTORY refuses
+// anything else, a FIFO or a device swapped in for it included, without
+// opening it.
+const dirFlags = readFlags | syscall.O_DIRECTORY

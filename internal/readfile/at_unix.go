@@ -10,6 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// CanReadAt is whether At reads files on this platform.
+const CanReadAt = true
+
 // At reads name, a regular file in the directory open as dirfd, with
 // Sized, under limit: four system calls (open, stat, read, close), with
 // none of an *os.File's bookkeeping. It refuses what it cannot read

@@ -21,8 +21,11 @@ var aliases = map[string]bool{"deltacertificateRevocationListUrl": true}
 // and returns the properties present in data that v does not model, as paths
 // below path (e.g. "x509Certificate.authenticationModeConfiguration.foo").
 // OData annotations (@odata.type, includeTargets@odata.context, ...) are not
-// reported.
+// reported. v is set to its zero value first: nothing the caller put in it
+// is kept.
 func Decode(data []byte, v any, path string) ([]string, error) {
+	// Both paths decode into a zero value.
+	reflect.ValueOf(v).Elem().SetZero()
 	// Fast path: when every property name in data is, exactly, the name of
 	// a field of v's type or of a type below it, a decode that rejects
 	// unknown fields succeeds when everything is modelled, the common case.

@@ -143,14 +143,26 @@ func FuzzDecode(f *testing.F) {
 		f.Add(c.data)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
+		// Every type cbactl and the fake server decode, as an object and
+		// as a page.
 		compareDecode(t, func() any { return new(X509Config) }, []byte(data))
 		compareDecode(t, func() any { return new(LegacyConfig) }, []byte(data))
 		compareDecode(t, func() any { return new(StrengthPolicy) }, []byte(data))
+		compareDecode(t, func() any { return new(StrengthUsage) }, []byte(data))
+		compareDecode(t, func() any { return new(CombinationConfig) }, []byte(data))
+		compareDecode(t, func() any { return new(X509CombinationBody) }, []byte(data))
+		compareDecode(t, func() any { return new(PKI) }, []byte(data))
+		compareDecode(t, func() any { return new(CA) }, []byte(data))
+		compareDecode(t, func() any { return new(Group) }, []byte(data))
 		compareDecode(t, func() any { return new(Collection[CA]) }, []byte(data))
 		comparePage[CA](t, []byte(data))
 		comparePage[PKI](t, []byte(data))
 		comparePage[User](t, []byte(data))
 		comparePage[Group](t, []byte(data))
+		comparePage[StrengthPolicy](t, []byte(data))
+		comparePage[CombinationConfig](t, []byte(data))
+		comparePage[Organization](t, []byte(data))
+		comparePage[LegacyConfig](t, []byte(data))
 	})
 }
 

@@ -44,7 +44,7 @@ const (
 	walkStruct                  // an object, or null
 	walkPointer                 // a pointer to a struct: an object, or null
 	walkSlice                   // an array, or null (not []byte: base64 text)
-	walkNull                    // only null: a type the decoder does not walk
+	walkNull                    // a type the decoder does not walk: refused, null included
 )
 
 // decodeField is a struct field by its JSON name.
