@@ -113,8 +113,8 @@ func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 			continue // created, or ambiguous (the diff reports it)
 		}
 		var byThumb map[[sha1.Size]byte]int // the first observed CA of each thumbprint
-		cas := slices.Clone(d.CAs)
-		for k, ca := range cas {
+		var cas []model.CA                  // d.CAs, copied at the first CA filled in
+		for k, ca := range d.CAs {
 			if ca.Unmanaged == 0 {
 				continue
 			}
@@ -128,10 +128,15 @@ func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 				}
 			}
 			if j, ok := byThumb[ca.ThumbprintSum()]; ok {
+				if cas == nil {
+					cas = slices.Clone(d.CAs)
+				}
 				cas[k] = effectiveCA(ca, o.CAs[j])
 			}
 		}
-		out[i].CAs = cas
+		if cas != nil {
+			out[i].CAs = cas
+		}
 	}
 	return out
 }
