@@ -268,9 +268,10 @@ func sameURL(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
-// chains reports the chain findings: each CA block's at its certificate,
-// and an upload bundle's combined into one diagnostic per kind at its file.
-func (v *validator) chains() {
+// chains reports the chain findings (analyzeChains'): each CA block's at
+// its certificate, and an upload bundle's combined into one diagnostic per
+// kind at its file.
+func (v *validator) chains(findings []chainFinding) {
 	type key struct {
 		addr model.Address
 		kind chainKind
@@ -278,7 +279,7 @@ func (v *validator) chains() {
 	bundles := map[key][]string{}
 	missing := map[key][]string{}
 	var order []key
-	for _, f := range analyzeChains(v.cas) {
+	for _, f := range findings {
 		sev := v.warnAt
 		if f.kind.isError() {
 			sev = v.errorAt

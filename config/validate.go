@@ -62,8 +62,12 @@ func validate(cfg *Config, certs map[model.Address][]*x509.Certificate, now time
 		cfg: cfg, now: now, cas: caRefs(cfg.Desired, certs, cfg.facts),
 		uploadNoCRL: map[model.Address][]string{}, uploadNoCRLWarn: map[model.Address][]string{},
 	}
+	// Chain analysis, the other check over every CA, runs beside the
+	// trust store's checks; its findings are reported after theirs.
+	chains := make(chan []chainFinding, 1)
+	go func() { chains <- analyzeChains(v.cas) }()
 	v.trustStore()
-	v.chains()
+	v.chains(<-chains)
 	v.uploadCRLFindings()
 	if x := cfg.Desired.X509; x != nil {
 		v.bindings(x)

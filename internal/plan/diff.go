@@ -197,8 +197,20 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 	for i, o := range observed {
 		byName[o.DisplayName] = append(byName[o.DisplayName], i)
 	}
+	// The CA changes of each container the tenant holds are worked out on
+	// every core first (a trust store of thousands of CAs is as many
+	// digests to compute and compare), and taken in order below.
+	casOf := make([][]Change, len(desired))
+	forEachParallel(len(desired), func(i int) {
+		d := desired[i]
+		if idx := byName[d.DisplayName]; len(idx) == 1 && !jobRunning(observed[idx[0]]) {
+			sub := &Plan{}
+			sub.cas(model.PKIAddress(d.Name), d, observed[idx[0]])
+			casOf[i] = sub.Changes
+		}
+	})
 	claimed := make([]bool, len(observed))
-	for _, d := range desired {
+	for i, d := range desired {
 		addr := model.PKIAddress(d.Name)
 		idx := byName[d.DisplayName]
 		for _, i := range idx {
@@ -214,7 +226,7 @@ func (p *Plan) trustStore(desired, observed []model.PKI) {
 			p.warnf(addr, "Job in progress",
 				"%s (%q) has a job running (upload or delete)%s; cbactl leaves it alone until the job finishes. Plan again later.", addr, d.DisplayName, statusDetails(observed[idx[0]]))
 		default:
-			p.cas(addr, d, observed[idx[0]])
+			p.Changes = append(p.Changes, casOf[i]...)
 		}
 	}
 	for i, o := range observed {

@@ -2,8 +2,11 @@ package plan
 
 import (
 	"crypto/sha1"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cbactl/cbactl/internal/plan/model"
 )
@@ -100,7 +103,10 @@ func effectiveX509(d, o model.X509Config) model.X509Config {
 // tenant holds (same container by display name, same certificate).
 func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 	out := slices.Clone(desired)
-	for i, d := range out {
+	// The containers are independent: filled in on every core (a trust
+	// store of thousands of CAs is as many digests to compute).
+	forEachParallel(len(out), func(i int) {
+		d := out[i]
 		var o *model.PKI
 		n := 0
 		for j := range observed {
@@ -110,7 +116,7 @@ func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 			}
 		}
 		if n != 1 {
-			continue // created, or ambiguous (the diff reports it)
+			return // created, or ambiguous (the diff reports it)
 		}
 		var byThumb map[[sha1.Size]byte]int // the first observed CA of each thumbprint
 		var cas []model.CA                  // d.CAs, copied at the first CA filled in
@@ -137,8 +143,31 @@ func effectivePKIs(desired, observed []model.PKI) []model.PKI {
 		if cas != nil {
 			out[i].CAs = cas
 		}
-	}
+	})
 	return out
+}
+
+// forEachParallel calls f(i) for every i in [0, n), on up to GOMAXPROCS
+// goroutines, and returns when all have returned. f must not write
+// anything another call of f reads or writes.
+func forEachParallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func effectiveCA(d, o model.CA) model.CA {
