@@ -15,26 +15,52 @@ import (
 // attrs is the attributes of one decoded block, with the block's address so
 // that every attribute read is recorded in the source map.
 type attrs struct {
-	d      *decoder
-	src    *Source
+	d   *decoder
+	src *Source
+	// The attributes: Content's, or (quick, see quickAttributes) the
+	// body's own.
 	m      hcl.Attributes
+	syn    hclsyntax.Attributes
+	quick  bool
 	schema *hcl.BodySchema
 	failed map[string]bool // attributes whose value was in error (already reported)
 }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema, addr model.Address, def hcl.Range) (*hcl.BodyContent, attrs) {
-	content, ok := quickContent(body, schema)
-	if !ok {
-		var diags hcl.Diagnostics
-		content, diags = body.Content(schema)
-		d.diags = append(d.diags, diags...)
-	}
 	src := d.sources.add(addr, def)
-	src.attrs = make([]attrRange, 0, len(content.Attributes))
-	for name, a := range content.Attributes {
-		src.attrs = append(src.attrs, attrRange{name, a.Expr.Range()})
+	a := attrs{d: d, src: src, schema: schema, failed: map[string]bool{}}
+	if syn, missing, ok := quickAttributes(body, schema); ok {
+		src.attrs = make([]attrRange, 0, len(syn))
+		for name, at := range syn {
+			src.attrs = append(src.attrs, attrRange{name, at.Expr.Range()})
+		}
+		a.syn, a.quick = syn, true
+		return &hcl.BodyContent{MissingItemRange: missing}, a
 	}
-	return content, attrs{d: d, src: src, m: content.Attributes, schema: schema, failed: map[string]bool{}}
+	content, diags := body.Content(schema)
+	d.diags = append(d.diags, diags...)
+	src.attrs = make([]attrRange, 0, len(content.Attributes))
+	for name, at := range content.Attributes {
+		src.attrs = append(src.attrs, attrRange{name, at.Expr.Range()})
+	}
+	a.m = content.Attributes
+	return content, a
+}
+
+// expr is attribute name's expression, if the block has it.
+func (a attrs) expr(name string) (hcl.Expression, bool) {
+	if a.quick {
+		at, ok := a.syn[name]
+		if !ok {
+			return nil, false
+		}
+		return at.Expr, true
+	}
+	at, ok := a.m[name]
+	if !ok {
+		return nil, false
+	}
+	return at.Expr, true
 }
 
 // required reports whether the schema requires attribute name.
@@ -50,15 +76,15 @@ func (a attrs) required(name string) bool {
 // value evaluates attribute name (see quickValue) and converts it to ty. ok is false when the
 // attribute is absent, null, or in error (the error is recorded).
 func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
-	attr, ok := a.m[name]
+	expr, ok := a.expr(name)
 	if !ok {
 		return cty.NilVal, nil, false
 	}
-	rng := attr.Expr.Range().Ptr()
-	v, quick := a.d.quickValue(attr.Expr)
+	rng := expr.Range().Ptr()
+	v, quick := a.d.quickValue(expr)
 	if !quick {
 		var diags hcl.Diagnostics
-		v, diags = attr.Expr.Value(a.d.ctx)
+		v, diags = expr.Value(a.d.ctx)
 		a.d.diags = append(a.d.diags, diags...)
 		if diags.HasErrors() || !v.IsWhollyKnown() {
 			a.failed[name] = true
@@ -222,32 +248,29 @@ func (d *decoder) quickValue(expr hcl.Expression) (v cty.Value, ok bool) {
 	return cty.NilVal, false
 }
 
-// quickContent is body.Content(schema) for a body of arguments only (such
-// as a certificate_authority block, of which a trust store has thousands)
-// that Content has nothing to say about: every argument in the schema, and
-// every required one there. It builds the content Content builds, without
-// the maps Content makes to tell what else the body holds; anything else is
-// left to Content (ok false), which reports it. cbactl calls Content on the
-// bodies the parser made, never on one PartialContent left, so no argument
-// is hidden.
-func quickContent(body hcl.Body, schema *hcl.BodySchema) (*hcl.BodyContent, bool) {
+// quickAttributes is what body.Content(schema) gives of a body of
+// arguments only (such as a certificate_authority block, of which a trust
+// store has thousands) that Content has nothing to say about, every
+// argument in the schema and every required one there: its arguments, the
+// body's own (Content copies each into a map of hcl.Attribute), and the
+// content's MissingItemRange. Anything else is left to Content (ok false),
+// which reports it. cbactl calls Content on the bodies the parser made,
+// never on one PartialContent left, so no argument is hidden.
+func quickAttributes(body hcl.Body, schema *hcl.BodySchema) (hclsyntax.Attributes, hcl.Range, bool) {
 	b, ok := body.(*hclsyntax.Body)
 	if !ok || len(b.Blocks) > 0 || len(schema.Blocks) > 0 || len(b.Attributes) > len(schema.Attributes) {
-		return nil, false
+		return nil, hcl.Range{}, false
 	}
-	attrs := make(hcl.Attributes, len(b.Attributes))
+	n := 0
 	for _, as := range schema.Attributes {
-		a, ok := b.Attributes[as.Name]
-		if !ok {
-			if as.Required {
-				return nil, false
-			}
-			continue
+		if _, ok := b.Attributes[as.Name]; ok {
+			n++
+		} else if as.Required {
+			return nil, hcl.Range{}, false
 		}
-		attrs[as.Name] = a.AsHCLAttribute()
 	}
-	if len(attrs) != len(b.Attributes) {
-		return nil, false // an argument the schema does not have
+	if n != len(b.Attributes) {
+		return nil, hcl.Range{}, false // an argument the schema does not have
 	}
-	return &hcl.BodyContent{Attributes: attrs, MissingItemRange: b.MissingItemRange()}, true
+	return b.Attributes, b.MissingItemRange(), true
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -92,13 +91,14 @@ func TestQuickValueMatchesEvaluation(t *testing.T) {
 	}
 }
 
-// quickContent gives body.Content's content wherever Content reports
-// nothing, and leaves the rest to it.
-func TestQuickContentMatchesContent(t *testing.T) {
+// quickAttributes gives body.Content's arguments (the same expressions)
+// and MissingItemRange wherever Content reports nothing, and leaves the rest
+// to it.
+func TestQuickAttributesMatchContent(t *testing.T) {
 	schemas := map[string]*hcl.BodySchema{"ca": caSchema, "pki": pkiSchema, "binding": bindingSchema}
 	bodies := []struct {
 		src   string
-		quick map[string]bool // schemas quickContent must take it for
+		quick map[string]bool // schemas quickAttributes must take it for
 	}{
 		{"certificate = file(\"a.pem\")\ncrl_url = \"http://x\"\n", map[string]bool{"ca": true}},
 		{"certificate = \"x\"\n", map[string]bool{"ca": true}},
@@ -117,19 +117,30 @@ func TestQuickContentMatchesContent(t *testing.T) {
 			t.Fatalf("%q: %s", tc.src, diags)
 		}
 		for name, schema := range schemas {
-			got, ok := quickContent(f.Body, schema)
+			got, missing, ok := quickAttributes(f.Body, schema)
 			want, diags := f.Body.Content(schema)
 			if ok != tc.quick[name] {
-				t.Errorf("%q, %s schema: quickContent took it: %t, want %t", tc.src, name, ok, tc.quick[name])
+				t.Errorf("%q, %s schema: quickAttributes took it: %t, want %t", tc.src, name, ok, tc.quick[name])
 			}
 			if !ok {
 				continue
 			}
 			if len(diags) > 0 {
-				t.Errorf("%q, %s schema: quickContent took what Content reports: %s", tc.src, name, diags)
+				t.Errorf("%q, %s schema: quickAttributes took what Content reports: %s", tc.src, name, diags)
 			}
-			if d := cmp.Diff(want, got, cmpopts.IgnoreUnexported(hclsyntax.Body{}), cmp.Comparer(func(a, b hcl.Expression) bool { return a == b })); d != "" {
-				t.Errorf("%q, %s schema (-Content +quickContent):\n%s", tc.src, name, d)
+			exprs := map[string]hcl.Expression{}
+			for n, a := range got {
+				exprs[n] = a.Expr
+			}
+			wantExprs := map[string]hcl.Expression{}
+			for n, a := range want.Attributes {
+				wantExprs[n] = a.Expr
+			}
+			if d := cmp.Diff(wantExprs, exprs, cmp.Comparer(func(a, b hcl.Expression) bool { return a == b })); d != "" {
+				t.Errorf("%q, %s schema: arguments (-Content +quickAttributes):\n%s", tc.src, name, d)
+			}
+			if missing != want.MissingItemRange || len(want.Blocks) > 0 {
+				t.Errorf("%q, %s schema: MissingItemRange %v, Content's %v; Content's blocks %d", tc.src, name, missing, want.MissingItemRange, len(want.Blocks))
 			}
 		}
 	}
