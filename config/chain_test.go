@@ -34,13 +34,13 @@ func TestAnalyzeChains(t *testing.T) {
 			}
 		}
 		r := caRef{addr: model.CAAddress(p, name), attr: "certificate", cert: c.Cert, selfSigned: pki.IsSelfSigned(c.Cert),
-			ca: model.CA{Name: name, Certificate: c.DER, Type: typ, CRLURL: crl}}
+			ca: &model.CA{Name: name, Certificate: c.DER, Type: typ, CRLURL: crl}}
 		if name == "" {
 			r.addr, r.attr = model.PKIAddress(p).Nested(blockUpload), "file"
 		}
 		return r
 	}
-	leafRef := caRef{addr: model.CAAddress("p", "leaf"), attr: "certificate", cert: leaf.Cert, ca: model.CA{Name: "leaf", Certificate: leaf.DER}}
+	leafRef := caRef{addr: model.CAAddress("p", "leaf"), attr: "certificate", cert: leaf.Cert, ca: &model.CA{Name: "leaf", Certificate: leaf.DER}}
 
 	cases := map[string]struct {
 		refs   []caRef
@@ -161,10 +161,10 @@ func sorted(s []string) []string {
 // fast and complete: 250 CAs in one line, each issued by the previous.
 func TestAnalyzeChainsLargeStore(t *testing.T) {
 	ca := pkitest.NewRoot()
-	refs := []caRef{{addr: model.CAAddress("p", "c0"), cert: ca.Cert, selfSigned: true, ca: model.CA{Name: "c0", Type: model.CATypeRoot}}}
+	refs := []caRef{{addr: model.CAAddress("p", "c0"), cert: ca.Cert, selfSigned: true, ca: &model.CA{Name: "c0", Type: model.CATypeRoot}}}
 	for i := 1; i < 250; i++ {
 		ca = ca.NewIntermediate()
-		refs = append(refs, caRef{addr: model.CAAddress("p", "c"), cert: ca.Cert, ca: model.CA{Name: "c", Type: model.CATypeIntermediate}})
+		refs = append(refs, caRef{addr: model.CAAddress("p", "c"), cert: ca.Cert, ca: &model.CA{Name: "c", Type: model.CATypeIntermediate}})
 	}
 	if f := analyzeChains(refs); len(f) != 0 {
 		t.Fatalf("%d findings, first: %s", len(f), f[0].detail)

@@ -87,7 +87,7 @@ func validate(cfg *Config, certs map[model.Address][]*x509.Certificate, now time
 type caRef struct {
 	addr model.Address // the CA, or the upload block that brought it
 	attr string        // the attribute to point at
-	ca   model.CA
+	ca   *model.CA     // in the configuration's desired state
 	cert *x509.Certificate
 	// selfSigned is whether cert is self-signed (certFacts.isSelfSigned).
 	selfSigned bool
@@ -103,11 +103,12 @@ func caRefs(st model.State, certs map[model.Address][]*x509.Certificate, facts *
 		if p.Upload != nil {
 			addr := model.PKIAddress(p.Name).Nested(blockUpload)
 			for i, c := range certs[addr] {
-				out = append(out, caRef{addr: addr, attr: "file", ca: p.CAs[i], cert: c, selfSigned: facts.isSelfSigned(c)})
+				out = append(out, caRef{addr: addr, attr: "file", ca: &p.CAs[i], cert: c, selfSigned: facts.isSelfSigned(c)})
 			}
 			continue
 		}
-		for _, ca := range p.CAs {
+		for i := range p.CAs {
+			ca := &p.CAs[i]
 			addr := model.CAAddress(p.Name, ca.Name)
 			c := certs[addr][0]
 			out = append(out, caRef{addr: addr, attr: "certificate", ca: ca, cert: c, selfSigned: facts.isSelfSigned(c)})

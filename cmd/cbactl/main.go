@@ -4,11 +4,19 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
 	"golang.org/x/term"
 )
+
+func init() {
+	// cbactl writes no heap profile (a profiling build sets its own rate,
+	// profile.go, whose init runs after this one): no allocation is
+	// sampled, and no memory is kept for the samples' stacks.
+	runtime.MemProfileRate = 0
+}
 
 func main() {
 	tuneGC()
