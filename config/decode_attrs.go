@@ -73,8 +73,9 @@ func (a attrs) required(name string) bool {
 	return false
 }
 
-// value evaluates attribute name (see quickValue) and converts it to ty. ok is false when the
-// attribute is absent, null, or in error (the error is recorded).
+// value evaluates attribute name (see quickValue) and converts it to ty. ok
+// is false when the attribute is absent, null, or in error (the error is
+// recorded).
 func (a attrs) value(name string, ty cty.Type) (cty.Value, *hcl.Range, bool) {
 	expr, ok := a.expr(name)
 	if !ok {
