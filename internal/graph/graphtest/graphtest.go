@@ -206,7 +206,11 @@ func New(opts Options) *Server {
 	s.Store.Now = s.now
 	s.Store.EnsureBuiltInStrengths() // every tenant has them
 	s.latency.Store(int64(opts.Latency))
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	// Set s.srv before the server starts, so that its handlers (which read
+	// s.srv.URL) happen after: a request cannot come before New returns,
+	// but the race detector cannot know that.
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.srv.Start()
 	return s
 }
 
