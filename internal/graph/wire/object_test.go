@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // objectCases are objects as the store holds them (a snapshot's or a
@@ -52,12 +50,7 @@ func compareObject[T any](t *testing.T, o Object) {
 	if gotErr != nil {
 		return
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("value (-Decode +DecodeObject):\n%s", diff)
-	}
-	if diff := cmp.Diff(wantUnknown, gotUnknown); diff != "" {
-		t.Errorf("not modelled (-Decode +DecodeObject):\n%s", diff)
-	}
+	diffDecoded(t, "Decode", "DecodeObject", want, got, wantUnknown, gotUnknown)
 }
 
 func TestDecodeObject(t *testing.T) {
