@@ -368,21 +368,29 @@ func (c *Client) ReadDocument(ctx context.Context) (wire.Document, []string, err
 	// (the steps it returns) wait for theirs: at most c.concurrency
 	// requests run at once, and none holds a slot while it waits for
 	// another.
+	// A failed request cancels the read before it gives its slot back, so
+	// that no request waiting for the slot is sent after the failure.
+	failed, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
 	slots := make(chan struct{}, c.concurrency)
-	g, gctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(failed)
 	var run func(readStep)
 	run = func(s readStep) {
 		slots <- struct{}{}
 		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
+			if gctx.Err() != nil {
 				<-slots
-				return err // a request failed, or the read was cancelled: send no more
+				// A request failed (its error, whichever goroutine
+				// returns first), or the read was cancelled: send no more.
+				return context.Cause(gctx)
 			}
 			next, err := s()
-			<-slots
 			if err != nil {
+				fail(err)
+				<-slots
 				return err
 			}
+			<-slots
 			for _, n := range next {
 				run(n)
 			}
